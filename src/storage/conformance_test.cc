@@ -1,0 +1,357 @@
+// The storage conformance suite (see conformance.h). Instantiated per driver in <driver>_test.cc.
+#include "storage/conformance.h"
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+namespace childsafe::storage {
+namespace {
+
+StoredContact MakeContact(UnixSeconds received, const std::string& ref, bool data = true) {
+  StoredContact sc;
+  domain::Contact& c = sc.contact;
+  c.reference = ref;
+  c.version = 1;
+  c.created_at = c.updated_at = received + 10;
+  c.received_at = received;
+  c.channel = data ? "phone" : "zalo";
+  c.centre = "hanoi";
+  c.counsellor = "tv-01";
+  c.call_type = data ? "about_child" : "silent";
+  c.duration_seconds = 300;
+  c.outcome = data ? "counselling" : "none";
+  c.taxonomy_version = "vn111-2025.1";
+  if (data) {
+    c.urgency = "urgent";
+    c.caller = domain::Caller{"parent", "18-59", "girl", "", ""};
+    c.children = {domain::Child{12, "boy", "27", "", "", "", ""},
+                  domain::Child{std::nullopt, "girl", "", "", "", "", ""}};
+    c.categories = {"online.grooming", "violence.psychological"};
+    sc.online = true;
+    sc.child_province_current = {"24", ""};
+    sc.sealed.summary = std::string("\x01sealed-summary", 15);
+    sc.sealed.caller_name = "sealed-name";
+    sc.sealed.children = {SealedChild{"n0", "a0", "", "d0"}, SealedChild{}};
+    sc.caller_pseudonym = std::string(32, '\x07');
+  }
+  return sc;
+}
+
+Result<int64_t> Insert(Database& db, const StoredContact& sc) {
+  int64_t id = 0;
+  CS_TRY_STATUS(db.Write([&](WriteTxn& t) -> Status {
+    CS_TRY(id, t.InsertContact(sc));
+    return {};
+  }));
+  return id;
+}
+
+std::optional<StoredContact> Get(Database& db, int64_t id) {
+  std::optional<StoredContact> out;
+  EXPECT_TRUE(db.Read([&](ReadTxn& t) -> Status {
+    CS_TRY(out, t.GetContact(id));
+    return {};
+  }));
+  return out;
+}
+
+TEST_P(StorageConformance, ContactsRoundTripEveryField) {
+  StoredContact in = MakeContact(1700000000, "111-2023-000001");
+  auto id = Insert(*db_, in);
+  ASSERT_TRUE(id) << id.error().ToString();
+  auto out = Get(*db_, *id);
+  ASSERT_TRUE(out);
+  const domain::Contact& c = out->contact;
+  EXPECT_EQ(c.id, *id);
+  EXPECT_EQ(c.reference, "111-2023-000001");
+  EXPECT_EQ(c.version, 1);
+  EXPECT_EQ(c.received_at, 1700000000);
+  EXPECT_EQ(c.created_at, 1700000010);
+  EXPECT_EQ(c.call_type, "about_child");
+  EXPECT_EQ(c.duration_seconds, 300);
+  ASSERT_TRUE(c.caller);
+  EXPECT_EQ(c.caller->relation, "parent");
+  EXPECT_EQ(c.caller->age_band, "18-59");
+  ASSERT_EQ(c.children.size(), 2u);
+  EXPECT_EQ(c.children[0].age, 12);
+  EXPECT_EQ(c.children[0].province, "27");
+  EXPECT_FALSE(c.children[1].age);
+  EXPECT_EQ(out->child_province_current, (std::vector<std::string>{"24", ""}));
+  EXPECT_EQ(c.categories, (std::vector<std::string>{"online.grooming", "violence.psychological"}));
+  EXPECT_EQ(c.urgency, "urgent");
+  EXPECT_TRUE(out->online);
+  EXPECT_EQ(out->sealed.summary, in.sealed.summary);
+  EXPECT_EQ(out->sealed.caller_name, "sealed-name");
+  EXPECT_EQ(out->sealed.children[0].date_of_birth, "d0");
+  EXPECT_EQ(out->caller_pseudonym, in.caller_pseudonym);
+
+  std::optional<StoredContact> by_ref;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(by_ref, t.GetContactByReference("111-2023-000001"));
+    return {};
+  }));
+  ASSERT_TRUE(by_ref);
+  EXPECT_EQ(by_ref->contact.id, *id);
+  EXPECT_FALSE(Get(*db_, *id + 100));
+}
+
+TEST_P(StorageConformance, NonDataContactHasNoCallerChildrenOrCategories) {
+  auto id = Insert(*db_, MakeContact(1700000000, "111-2023-000002", false));
+  ASSERT_TRUE(id);
+  auto out = Get(*db_, *id);
+  ASSERT_TRUE(out);
+  EXPECT_FALSE(out->contact.caller);
+  EXPECT_TRUE(out->contact.children.empty());
+  EXPECT_TRUE(out->contact.categories.empty());
+  EXPECT_TRUE(out->sealed.summary.empty());
+  EXPECT_FALSE(out->online);
+}
+
+TEST_P(StorageConformance, UpdateNeedsTheCurrentVersionAndLosesNothing) {
+  auto id = Insert(*db_, MakeContact(1700000000, "111-2023-000003"));
+  ASSERT_TRUE(id);
+  StoredContact changed = *Get(*db_, *id);
+  changed.contact.outcome = "intervention_connection";
+  changed.contact.categories = {"online.sextortion"};
+  changed.contact.children.pop_back();
+  changed.sealed.children.pop_back();
+  changed.child_province_current.pop_back();
+  changed.contact.updated_at += 100;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.UpdateContact(changed, 1); }));
+  auto now = Get(*db_, *id);
+  EXPECT_EQ(now->contact.version, 2);
+  EXPECT_EQ(now->contact.outcome, "intervention_connection");
+  EXPECT_EQ(now->contact.categories, std::vector<std::string>{"online.sextortion"});
+  EXPECT_EQ(now->contact.children.size(), 1u);
+
+  // A second writer with the old version: conflict, and the stored record is untouched.
+  StoredContact stale = changed;
+  stale.contact.outcome = "report";
+  auto st = db_->Write([&](WriteTxn& t) { return t.UpdateContact(stale, 1); });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(Get(*db_, *id)->contact.outcome, "intervention_connection");
+  EXPECT_EQ(Get(*db_, *id)->contact.version, 2);
+
+  stale.contact.id = *id + 999;
+  EXPECT_EQ(db_->Write([&](WriteTxn& t) { return t.UpdateContact(stale, 1); }).error().code,
+            ErrorCode::kNotFound);
+}
+
+TEST_P(StorageConformance, AFailedUnitOfWorkLeavesNothingBehind) {
+  int64_t inserted = 0;
+  auto st = db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(inserted, t.InsertContact(MakeContact(1700000000, "111-2023-000004")));
+    CS_TRY_STATUS(t.PutSetting("half", "written"));
+    return Fail(Error::Invalid("changed my mind"));
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_GT(inserted, 0);
+  EXPECT_FALSE(Get(*db_, inserted));
+  std::optional<std::string> setting;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(setting, t.GetSetting("half"));
+    return {};
+  }));
+  EXPECT_FALSE(setting);
+  // A duplicate reference is refused and the first survives.
+  ASSERT_TRUE(Insert(*db_, MakeContact(1700000000, "111-2023-000005")));
+  auto dup = Insert(*db_, MakeContact(1700000001, "111-2023-000005"));
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
+}
+
+TEST_P(StorageConformance, ListsNewestFirstWithFiltersAndCursors) {
+  // 30 contacts an hour apart; every third is non-data.
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 30; ++i) {
+    auto sc = MakeContact(1700000000 + i * 3600, "111-2023-1" + std::to_string(100 + i), i % 3 != 0);
+    if (i % 5 == 0 && i % 3 != 0) sc.contact.categories = {"violence.physical"}, sc.online = false;
+    if (i % 3 != 0 && i % 2 == 0) sc.child_province_current = {"79", ""};
+    auto id = Insert(*db_, sc);
+    ASSERT_TRUE(id);
+    ids.push_back(*id);
+  }
+  auto list = [&](ContactQuery q) {
+    std::vector<int64_t> out;
+    for (int guard = 0; guard < 100; ++guard) {
+      ContactPage page;
+      EXPECT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+        CS_TRY(page, t.ListContacts(q));
+        return {};
+      }));
+      for (auto& it : page.items) out.push_back(it.contact.id);
+      if (!page.next) break;
+      q.after = page.next;
+    }
+    return out;
+  };
+  ContactQuery all;
+  all.limit = 7;
+  auto got = list(all);
+  ASSERT_EQ(got.size(), 30u);
+  EXPECT_EQ(got.front(), ids.back());  // newest first
+  EXPECT_EQ(std::set<int64_t>(got.begin(), got.end()).size(), 30u);  // each exactly once
+
+  ContactQuery q;
+  q.call_types = {"silent"};
+  EXPECT_EQ(list(q).size(), 10u);
+  q = {};
+  q.online = true;
+  EXPECT_EQ(list(q).size(), 16u);  // 20 data contacts minus the 4 re-categorised
+  q = {};
+  q.categories = {"violence.physical"};
+  EXPECT_EQ(list(q).size(), 4u);
+  q = {};
+  q.provinces = {"79"};
+  EXPECT_EQ(list(q).size(), 10u);
+  q = {};
+  q.from = 1700000000 + 10 * 3600;
+  q.to = 1700000000 + 20 * 3600;
+  EXPECT_EQ(list(q).size(), 10u);
+  q.channels = {"zalo"};
+  q.limit = 1;
+  EXPECT_EQ(list(q).size(), 3u);  // the non-data contacts among 10..19: 12, 15, 18
+}
+
+TEST_P(StorageConformance, ScansFactsForStatistics) {
+  auto a = Insert(*db_, MakeContact(1700000000, "111-2023-000010"));
+  auto b = Insert(*db_, MakeContact(1700003600, "111-2023-000011", false));
+  auto c = Insert(*db_, MakeContact(1700007200, "111-2023-000012"));
+  ASSERT_TRUE(a && b && c);
+  std::vector<ContactFacts> facts;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) {
+    return t.ScanContactFacts(0, [&](const ContactFacts& f) { facts.push_back(f); });
+  }));
+  ASSERT_EQ(facts.size(), 3u);
+  EXPECT_EQ(facts[0].id, *a);
+  EXPECT_EQ(facts[0].children.size(), 2u);
+  EXPECT_EQ(facts[0].children[0].province_current, "24");
+  EXPECT_EQ(facts[0].categories.size(), 2u);
+  EXPECT_TRUE(facts[0].online);
+  EXPECT_TRUE(facts[1].children.empty());
+  EXPECT_TRUE(facts[1].categories.empty());
+  EXPECT_EQ(facts[1].caller_age_band, "");
+  EXPECT_EQ(facts[2].categories.size(), 2u);
+  facts.clear();
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) {
+    return t.ScanContactFacts(*a, [&](const ContactFacts& f) { facts.push_back(f); });
+  }));
+  EXPECT_EQ(facts.size(), 2u);
+}
+
+TEST_P(StorageConformance, RecognisesRepeatCallersByPseudonym) {
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Insert(*db_, MakeContact(1700000000 + i * 86400, "111-2023-00002" + std::to_string(i))));
+  auto last = Insert(*db_, MakeContact(1700000000 + 9 * 86400, "111-2023-000029"));
+  RepeatCallerInfo info;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(info, t.RepeatCaller(std::string(32, '\x07'), 1700000000 + 9 * 86400, *last));
+    return {};
+  }));
+  EXPECT_EQ(info.previous_contacts, 4);
+  EXPECT_EQ(info.last_received_at, 1700000000 + 3 * 86400);
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(info, t.RepeatCaller(std::string(32, '\x08'), 1800000000, 0));
+    return {};
+  }));
+  EXPECT_EQ(info.previous_contacts, 0);
+  EXPECT_FALSE(info.last_received_at);
+}
+
+TEST_P(StorageConformance, SequencesIdempotencyKeysTokensAndSettings) {
+  std::vector<int64_t> seq;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+      CS_TRY(int64_t v, t.NextSequence("ref-2025"));
+      seq.push_back(v);
+      return {};
+    }));
+  }
+  EXPECT_EQ(seq, (std::vector<int64_t>{1, 2, 3}));
+
+  IdempotencyRecord r{"token:1", "abc", "hash", 42, 1700000000};
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.PutIdempotency(r); }));
+  EXPECT_EQ(db_->Write([&](WriteTxn& t) { return t.PutIdempotency(r); }).error().code,
+            ErrorCode::kConflict);
+  std::optional<IdempotencyRecord> got;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(got, t.GetIdempotency("token:1", "abc"));
+    return {};
+  }));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->resource_id, 42);
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(got, t.GetIdempotency("token:2", "abc"));  // keys are scoped
+    return {};
+  }));
+  EXPECT_FALSE(got);
+
+  ApiToken tok{0, "admin", "h1", "admin", 1700000000, std::nullopt, std::nullopt};
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.InsertApiToken(tok).map([](int64_t) {}); }));
+  std::optional<ApiToken> found;
+  int64_t count = 0;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(found, t.FindApiToken("h1"));
+    CS_TRY(count, t.CountApiTokens());
+    return {};
+  }));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->name, "admin");
+  EXPECT_EQ(count, 1);
+
+  crypto::WrappedKey k{1, "field", 1, "wrapped-bytes"};
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.PutDataKey(k, 1700000000); }));
+  k.master_id = 2;
+  k.wrapped = "rewrapped";
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.RewrapDataKey(k); }));
+  std::vector<crypto::WrappedKey> keys;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(keys, t.ListDataKeys());
+    return {};
+  }));
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys[0].master_id, 2u);
+  EXPECT_EQ(keys[0].wrapped, "rewrapped");
+
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.PutSetting("a", "1"); }));
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.PutSetting("a", "2"); }));
+  std::optional<std::string> v;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(v, t.GetSetting("a"));
+    return {};
+  }));
+  EXPECT_EQ(v, "2");
+}
+
+TEST_P(StorageConformance, ConcurrentWritersAllLandExactlyOnce) {
+  constexpr int kThreads = 8, kEach = 40;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto st = db_->Write([&](WriteTxn& txn) -> Status {
+          CS_TRY(int64_t n, txn.NextSequence("ref"));
+          return txn.InsertContact(MakeContact(1700000000 + n, "111-2023-" + std::to_string(n)))
+              .map([](int64_t) {});
+        });
+        if (!st) failures++;
+        (void)t;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  int64_t count = 0;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(count, t.CountContacts());
+    return {};
+  }));
+  EXPECT_EQ(count, kThreads * kEach);
+  EXPECT_TRUE(db_->CheckIntegrity());
+}
+
+}  // namespace
+}  // namespace childsafe::storage

@@ -1,0 +1,185 @@
+#pragma once
+// The storage interface the services see. Two drivers are intended: SQLite (embedded default,
+// sqlite_store.h) and PostgreSQL (later). Services never see SQL; drivers never see plaintext of
+// sensitive fields: they store the ciphertext the services hand them.
+//
+// Unit of work: a service passes a function to Database::Write; the driver runs it inside a
+// transaction and returns only once that transaction is durable (the SQLite driver batches
+// concurrent writes into one fsync, "group commit", but each function still succeeds or fails as
+// a whole). Database::Read runs a function against a consistent snapshot.
+//
+// Thread-safety: Database is safe to call from any number of threads. A ReadTxn/WriteTxn is valid
+// only inside the function it is passed to and only on that thread.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "common/time.h"
+#include "crypto/crypto.h"
+#include "domain/contact.h"
+
+namespace childsafe::storage {
+
+/// Ciphertexts of a child's identifying fields (crypto::FieldCipher output; empty = absent).
+struct SealedChild {
+  std::string name, address, phone, date_of_birth;
+};
+
+/// Ciphertexts of a contact's sensitive fields.
+struct SealedContact {
+  std::string summary;
+  std::string caller_name;
+  std::vector<SealedChild> children;  // parallel to Contact::children
+};
+
+/// A contact as stored: the coded fields of `contact` (its sensitive string fields are ignored and
+/// always come back empty), the sealed sensitive fields, and derived values.
+struct StoredContact {
+  domain::Contact contact;
+  SealedContact sealed;
+  std::string caller_pseudonym;  // keyed hash of the caller's phone; empty = none
+  bool online = false;           // any category flagged online (denormalised for filters/stats)
+  /// Per child: the 34-unit province code (derived; empty = unknown).
+  std::vector<std::string> child_province_current;
+};
+
+/// Position in a newest-first listing.
+struct ContactCursor {
+  UnixSeconds received_at = 0;
+  int64_t id = 0;
+};
+
+/// Filters for listing contacts; empty vectors mean "any". Categories are subcategory codes.
+struct ContactQuery {
+  std::optional<UnixSeconds> from;  // received_at >= from
+  std::optional<UnixSeconds> to;    // received_at < to
+  std::vector<std::string> channels, call_types, categories, outcomes, provinces /* 34-unit */,
+      centres;
+  std::optional<bool> online;
+  std::optional<ContactCursor> after;  // continue after this position
+  int limit = 50;
+};
+
+struct ContactPage {
+  std::vector<StoredContact> items;
+  std::optional<ContactCursor> next;  // set when more items may follow
+};
+
+/// The coded facts of one contact the statistics index needs (no sensitive data at all).
+struct ContactFacts {
+  int64_t id = 0;
+  int64_t version = 0;
+  UnixSeconds received_at = 0;
+  std::string channel, centre, call_type, outcome, urgency, caller_age_band, caller_gender;
+  bool online = false;
+  struct ChildFacts {
+    std::optional<int> age;
+    std::string gender;
+    std::string province_current;
+  };
+  std::vector<ChildFacts> children;
+  std::vector<std::string> categories;
+};
+
+/// A stored idempotency key: a retried create with the same key and body returns the same result.
+struct IdempotencyRecord {
+  std::string scope;         // who used the key (token id / user id)
+  std::string key;           // the client's Idempotency-Key
+  std::string request_hash;  // hash of the request body
+  int64_t resource_id = 0;
+  UnixSeconds created_at = 0;
+};
+
+/// An API token (only its hash is stored).
+struct ApiToken {
+  int64_t id = 0;
+  std::string name;
+  std::string token_hash;
+  std::string scopes;  // space-separated
+  UnixSeconds created_at = 0;
+  std::optional<UnixSeconds> expires_at;
+  std::optional<UnixSeconds> revoked_at;
+};
+
+/// How often a caller (by pseudonym) contacted the hotline before a given contact.
+struct RepeatCallerInfo {
+  int64_t previous_contacts = 0;
+  std::optional<UnixSeconds> last_received_at;
+};
+
+/// Figures about the database for /metrics and `childsafe status`.
+struct DatabaseInfo {
+  std::string driver;
+  int schema_version = 0;
+  int64_t file_bytes = 0;
+  int64_t wal_bytes = 0;
+  int64_t page_count = 0;
+  int64_t freelist_count = 0;
+  uint64_t write_batches = 0;  // group commits so far
+  uint64_t write_jobs = 0;     // units of work committed so far
+};
+
+class ReadTxn {
+ public:
+  virtual ~ReadTxn() = default;
+
+  virtual Result<std::optional<StoredContact>> GetContact(int64_t id) = 0;
+  virtual Result<std::optional<StoredContact>> GetContactByReference(const std::string& ref) = 0;
+  virtual Result<ContactPage> ListContacts(const ContactQuery& q) = 0;
+  /// Calls `fn` for every contact with id > after_id, in id order. For building the stats index.
+  virtual Status ScanContactFacts(int64_t after_id,
+                                  const std::function<void(const ContactFacts&)>& fn) = 0;
+  /// Contacts by this pseudonym received strictly before `before` (excluding `exclude_id`).
+  virtual Result<RepeatCallerInfo> RepeatCaller(const std::string& pseudonym, UnixSeconds before,
+                                                int64_t exclude_id) = 0;
+  virtual Result<int64_t> CountContacts() = 0;
+
+  virtual Result<std::optional<IdempotencyRecord>> GetIdempotency(const std::string& scope,
+                                                                  const std::string& key) = 0;
+
+  virtual Result<std::vector<crypto::WrappedKey>> ListDataKeys() = 0;
+  virtual Result<std::optional<ApiToken>> FindApiToken(const std::string& token_hash) = 0;
+  virtual Result<int64_t> CountApiTokens() = 0;
+
+  /// Small named settings (e.g. "installation_id").
+  virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
+};
+
+class WriteTxn : public ReadTxn {
+ public:
+  /// Next value of a named counter (1, 2, ...), e.g. "contact_reference_2025".
+  virtual Result<int64_t> NextSequence(const std::string& name) = 0;
+  /// Inserts a contact; `c.contact.id` is ignored (assigned); returns the new id.
+  virtual Result<int64_t> InsertContact(const StoredContact& c) = 0;
+  /// Replaces a contact's fields if its stored version equals `expected_version`, setting the
+  /// version to expected_version + 1. kNotFound / kConflict otherwise.
+  virtual Status UpdateContact(const StoredContact& c, int64_t expected_version) = 0;
+  virtual Status PutIdempotency(const IdempotencyRecord& r) = 0;
+  virtual Status PutDataKey(const crypto::WrappedKey& k, UnixSeconds now) = 0;
+  /// Replaces the wrapping of an existing data key (master-key rotation).
+  virtual Status RewrapDataKey(const crypto::WrappedKey& k) = 0;
+  virtual Result<int64_t> InsertApiToken(const ApiToken& t) = 0;
+  virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  /// Runs `fn` on a consistent snapshot. Returns fn's status, or the driver's error.
+  virtual Status Read(const std::function<Status(ReadTxn&)>& fn) = 0;
+  /// Runs `fn` in a transaction; on success the effects are durable when this returns. If fn
+  /// fails, none of its effects remain. kUnavailable if the commit itself failed.
+  virtual Status Write(const std::function<Status(WriteTxn&)>& fn) = 0;
+  virtual Result<DatabaseInfo> Info() = 0;
+  /// Full consistency check (PRAGMA integrity_check for SQLite). Ok or kDataLoss with detail.
+  virtual Status CheckIntegrity() = 0;
+  /// Refreshes planner statistics after bulk loads.
+  virtual Status Optimize() = 0;
+};
+
+}  // namespace childsafe::storage
