@@ -109,13 +109,14 @@ class FieldErrors {
 /// Propagates an error: `CS_TRY(auto x, Foo());` or `CS_TRY_STATUS(Bar());`.
 #define CS_CONCAT_INNER(a, b) a##b
 #define CS_CONCAT(a, b) CS_CONCAT_INNER(a, b)
-#define CS_TRY(decl, expr) CS_TRY_IMPL(CS_CONCAT(cs_try_tmp_, __LINE__), decl, expr)
+#define CS_TRY(decl, expr) CS_TRY_IMPL(CS_CONCAT(cs_try_tmp_, __COUNTER__), decl, expr)
 #define CS_TRY_IMPL(tmp, decl, expr)                              \
   auto tmp = (expr);                                              \
   if (!tmp) return ::childsafe::Fail(std::move(tmp).error());     \
   decl = std::move(*tmp)
-#define CS_TRY_STATUS(expr)                                              \
-  do {                                                                   \
-    auto cs_status_tmp = (expr);                                         \
-    if (!cs_status_tmp) return ::childsafe::Fail(std::move(cs_status_tmp).error()); \
+#define CS_TRY_STATUS(expr) CS_TRY_STATUS_IMPL(CS_CONCAT(cs_status_tmp_, __COUNTER__), expr)
+#define CS_TRY_STATUS_IMPL(tmp, expr)                                       \
+  do {                                                                      \
+    auto tmp = (expr);                                                      \
+    if (!tmp) return ::childsafe::Fail(std::move(tmp).error());             \
   } while (0)

@@ -288,7 +288,7 @@ TEST_P(StorageConformance, SequencesIdempotencyKeysTokensAndSettings) {
   }));
   EXPECT_FALSE(got);
 
-  ApiToken tok{0, "admin", "h1", "admin", 1700000000, std::nullopt, std::nullopt};
+  ApiToken tok{0, "admin", "h1", "administrator", "", 1700000000, std::nullopt, std::nullopt};
   ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.InsertApiToken(tok).map([](int64_t) {}); }));
   std::optional<ApiToken> found;
   int64_t count = 0;
@@ -299,6 +299,7 @@ TEST_P(StorageConformance, SequencesIdempotencyKeysTokensAndSettings) {
   }));
   ASSERT_TRUE(found);
   EXPECT_EQ(found->name, "admin");
+  EXPECT_EQ(found->role, "administrator");
   EXPECT_EQ(count, 1);
 
   crypto::WrappedKey k{1, "field", 1, "wrapped-bytes"};

@@ -26,6 +26,7 @@ CREATE TABLE api_tokens (
   id {id},
   name TEXT NOT NULL,
   token_hash TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
   scopes TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   expires_at BIGINT,

@@ -224,13 +224,14 @@ class SqliteTxn final : public WriteTxn {
 
   Result<std::optional<ApiToken>> FindApiToken(const std::string& token_hash) override {
     CS_TRY(Stmt * s, c_.Prepare(
-                         "SELECT id, name, token_hash, scopes, created_at, expires_at, revoked_at "
+                         "SELECT id, name, token_hash, role, scopes, created_at, expires_at, revoked_at "
                          "FROM api_tokens WHERE token_hash = ?"));
     StmtScope scope(*s);
     s->Bind(1, token_hash);
     CS_TRY(bool row, s->Step());
     if (!row) return std::optional<ApiToken>();
-    ApiToken t{s->Int(0), s->Text(1), s->Text(2), s->Text(3), s->Int(4), s->OptInt(5), s->OptInt(6)};
+    ApiToken t{s->Int(0),    s->Text(1),   s->Text(2),  s->Text(3),
+               s->Text(4),   s->Int(5),    s->OptInt(6), s->OptInt(7)};
     return std::optional<ApiToken>(std::move(t));
   }
 
@@ -345,11 +346,11 @@ class SqliteTxn final : public WriteTxn {
 
   Result<int64_t> InsertApiToken(const ApiToken& t) override {
     CS_TRY(Stmt * s, c_.Prepare(
-                         "INSERT INTO api_tokens (name, token_hash, scopes, created_at, expires_at, "
-                         "revoked_at) VALUES (?, ?, ?, ?, ?, ?)"));
+                         "INSERT INTO api_tokens (name, token_hash, role, scopes, created_at, "
+                         "expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
     StmtScope scope(*s);
-    s->Bind(1, t.name).Bind(2, t.token_hash).Bind(3, t.scopes).Bind(4, t.created_at);
-    s->BindOpt(5, t.expires_at).BindOpt(6, t.revoked_at);
+    s->Bind(1, t.name).Bind(2, t.token_hash).Bind(3, t.role).Bind(4, t.scopes);
+    s->Bind(5, t.created_at).BindOpt(6, t.expires_at).BindOpt(7, t.revoked_at);
     CS_TRY_STATUS(s->Run());
     return c_.LastInsertId();
   }

@@ -100,7 +100,8 @@ struct ApiToken {
   int64_t id = 0;
   std::string name;
   std::string token_hash;
-  std::string scopes;  // space-separated
+  std::string role;    // a role of the permission matrix
+  std::string scopes;  // space-separated narrowing of the role ("" = all the role allows)
   UnixSeconds created_at = 0;
   std::optional<UnixSeconds> expires_at;
   std::optional<UnixSeconds> revoked_at;
