@@ -264,12 +264,28 @@ TEST_P(StorageConformance, SequencesIdempotencyKeysTokensAndSettings) {
   std::vector<int64_t> seq;
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
-      CS_TRY(int64_t v, t.NextSequence("ref-2025"));
+      CS_TRY(int64_t v, t.NextSequence("ref-2025", 1));
       seq.push_back(v);
       return {};
     }));
   }
   EXPECT_EQ(seq, (std::vector<int64_t>{1, 2, 3}));
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(int64_t last, t.NextSequence("ref-2025", 10));  // reserves 4..13
+    EXPECT_EQ(last, 13);
+    CS_TRY(int64_t next, t.NextSequence("ref-2025", 1));
+    EXPECT_EQ(next, 14);
+    CS_TRY_STATUS(t.RaiseSequence("ref-2025", 10));  // lower: no change
+    CS_TRY(next, t.NextSequence("ref-2025", 1));
+    EXPECT_EQ(next, 15);
+    CS_TRY_STATUS(t.RaiseSequence("ref-2025", 100));
+    CS_TRY(next, t.NextSequence("ref-2025", 1));
+    EXPECT_EQ(next, 101);
+    CS_TRY_STATUS(t.RaiseSequence("fresh", 7));
+    CS_TRY(next, t.NextSequence("fresh", 1));
+    EXPECT_EQ(next, 8);
+    return {};
+  }));
 
   IdempotencyRecord r{"token:1", "abc", "hash", 42, 1700000000};
   ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.PutIdempotency(r); }));
@@ -334,7 +350,7 @@ TEST_P(StorageConformance, ConcurrentWritersAllLandExactlyOnce) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         auto st = db_->Write([&](WriteTxn& txn) -> Status {
-          CS_TRY(int64_t n, txn.NextSequence("ref"));
+          CS_TRY(int64_t n, txn.NextSequence("ref", 1));
           return txn.InsertContact(MakeContact(1700000000 + n, "111-2023-" + std::to_string(n)))
               .map([](int64_t) {});
         });

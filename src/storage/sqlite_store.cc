@@ -250,18 +250,29 @@ class SqliteTxn final : public WriteTxn {
 
   // ---- writes ----
 
-  Result<int64_t> NextSequence(const std::string& name) override {
+  Result<int64_t> NextSequence(const std::string& name, int64_t count) override {
+    if (count < 1) return Fail(Error::Internal("NextSequence needs count >= 1"));
     CS_TRY(Stmt * s, c_.Prepare(
-                         "INSERT INTO sequences (name, value) VALUES (?, 1) "
-                         "ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1 "
+                         "INSERT INTO sequences (name, value) VALUES (?, ?) "
+                         "ON CONFLICT (name) DO UPDATE SET value = sequences.value + ? "
                          "RETURNING value"));
     StmtScope scope(*s);
-    s->Bind(1, name);
+    s->Bind(1, name).Bind(2, count).Bind(3, count);
     CS_TRY(bool row, s->Step());
     if (!row) return Fail(Error::Internal("sequence returned no row"));
     int64_t v = s->Int(0);
     CS_TRY_STATUS(s->Run());
     return v;
+  }
+
+  Status RaiseSequence(const std::string& name, int64_t value) override {
+    CS_TRY(Stmt * s, c_.Prepare(
+                         "INSERT INTO sequences (name, value) VALUES (?, ?) "
+                         "ON CONFLICT (name) DO UPDATE SET value = CASE WHEN sequences.value < "
+                         "excluded.value THEN excluded.value ELSE sequences.value END"));
+    StmtScope scope(*s);
+    s->Bind(1, name).Bind(2, value);
+    return s->Run();
   }
 
   Result<int64_t> InsertContact(const StoredContact& sc) override {

@@ -153,8 +153,11 @@ class ReadTxn {
 
 class WriteTxn : public ReadTxn {
  public:
-  /// Next value of a named counter (1, 2, ...), e.g. "contact_reference_2025".
-  virtual Result<int64_t> NextSequence(const std::string& name) = 0;
+  /// Reserves the next `count` values of a named counter (1, 2, ...), e.g.
+  /// "contact_reference_2025", and returns the last of them (the first is last - count + 1).
+  virtual Result<int64_t> NextSequence(const std::string& name, int64_t count) = 0;
+  /// Makes sure a counter is at least `value` (after importing records numbered elsewhere).
+  virtual Status RaiseSequence(const std::string& name, int64_t value) = 0;
   /// Inserts a contact; `c.contact.id` is ignored (assigned); returns the new id.
   virtual Result<int64_t> InsertContact(const StoredContact& c) = 0;
   /// Replaces a contact's fields if its stored version equals `expected_version`, setting the

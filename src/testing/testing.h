@@ -1,9 +1,11 @@
 #pragma once
 // Shared test fixtures: where the repository is, the real data files, temporary directories.
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 
+#include "common/time.h"
 #include "domain/provinces.h"
 #include "domain/taxonomy.h"
 
@@ -14,6 +16,18 @@ std::string SourceDir();
 /// The real taxonomy and provinces from data/, loaded once per process.
 const domain::Taxonomy& RealTaxonomy();
 const domain::Provinces& RealProvinces();
+
+/// A clock the test moves by hand.
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(UnixSeconds now) : now_(now) {}
+  UnixSeconds Now() const override { return now_.load(); }
+  void Set(UnixSeconds t) { now_ = t; }
+  void Advance(int64_t seconds) { now_ += seconds; }
+
+ private:
+  std::atomic<UnixSeconds> now_;
+};
 
 /// A fresh temporary directory removed (recursively) when the object dies.
 class TempDir {

@@ -1,0 +1,489 @@
+#include "intake/contact_service.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "common/log.h"
+#include "crypto/crypto.h"
+
+namespace childsafe::intake {
+
+namespace {
+
+// Associated data binds each ciphertext to its contact and field.
+std::string Ad(const std::string& reference, const std::string& field) {
+  return "contact/" + reference + "/" + field;
+}
+
+std::string ChildAd(const std::string& reference, size_t i, const char* field) {
+  return Ad(reference, "children/" + std::to_string(i) + "/" + field);
+}
+
+bool ValidIdempotencyKey(const std::string& k) {
+  if (k.empty() || k.size() > 200) return false;
+  return std::all_of(k.begin(), k.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+}
+
+bool ValidReference(const std::string& r) {
+  if (r.empty() || r.size() > 40) return false;
+  return std::all_of(r.begin(), r.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-';
+  });
+}
+
+// "111-2025-000123" -> (2025, 123); nullopt for other formats.
+std::optional<std::pair<int, int64_t>> ParseOwnReference(const std::string& r) {
+  if (r.size() < 15 || r.compare(0, 4, "111-") != 0 || r[8] != '-') return std::nullopt;
+  int year = 0;
+  int64_t seq = 0;
+  for (size_t i = 4; i < 8; ++i) {
+    if (r[i] < '0' || r[i] > '9') return std::nullopt;
+    year = year * 10 + (r[i] - '0');
+  }
+  for (size_t i = 9; i < r.size(); ++i) {
+    if (r[i] < '0' || r[i] > '9' || seq > 1'000'000'000'000) return std::nullopt;
+    seq = seq * 10 + (r[i] - '0');
+  }
+  return std::make_pair(year, seq);
+}
+
+std::string SequenceName(int year) { return "contact_reference_" + std::to_string(year); }
+
+}  // namespace
+
+ContactService::ContactService(storage::Database& db, const domain::Taxonomy& taxonomy,
+                               const domain::Provinces& provinces,
+                               std::shared_ptr<const auth::Keyring> keyring, const Clock& clock)
+    : db_(db), taxonomy_(taxonomy), provinces_(provinces), keyring_(std::move(keyring)), clock_(clock) {}
+
+void ContactService::AddListener(std::function<void(const storage::ContactFacts&)> listener) {
+  std::lock_guard lock(listeners_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void ContactService::Notify(const std::vector<storage::ContactFacts>& facts) {
+  std::vector<std::function<void(const storage::ContactFacts&)>> copy;
+  {
+    std::lock_guard lock(listeners_mu_);
+    copy = listeners_;
+  }
+  for (const auto& f : facts) {
+    for (const auto& l : copy) l(f);
+  }
+}
+
+storage::ContactFacts ContactService::FactsOf(const domain::Contact& c) const {
+  storage::ContactFacts f;
+  f.id = c.id;
+  f.version = c.version;
+  f.received_at = c.received_at;
+  f.channel = c.channel;
+  f.centre = c.centre;
+  f.call_type = c.call_type;
+  f.outcome = c.outcome;
+  f.urgency = c.urgency;
+  if (c.caller) {
+    f.caller_age_band = c.caller->age_band;
+    f.caller_gender = c.caller->gender;
+  }
+  f.online = domain::IsOnline(c, taxonomy_);
+  LocalDay day = LocalDayOf(c.received_at);
+  for (const auto& ch : c.children) {
+    f.children.push_back({ch.age, ch.gender,
+                          ch.province.empty() ? "" : provinces_.CurrentCode(ch.province, day)});
+  }
+  f.categories = c.categories;
+  return f;
+}
+
+storage::StoredContact ContactService::Seal(const domain::Contact& c) const {
+  const crypto::FieldCipher& fc = keyring_->fields();
+  storage::StoredContact sc;
+  sc.contact = c;
+  sc.contact.summary.clear();
+  sc.sealed.summary = fc.Encrypt(c.summary, Ad(c.reference, "summary"));
+  if (c.caller) {
+    sc.contact.caller->name.clear();
+    sc.contact.caller->phone.clear();
+    sc.sealed.caller_name = fc.Encrypt(c.caller->name, Ad(c.reference, "caller/name"));
+    std::string phone = crypto::NormalizePhone(c.caller->phone);
+    if (!phone.empty()) sc.caller_pseudonym = keyring_->pseudonyms().Pseudonym("phone", phone);
+  }
+  LocalDay day = LocalDayOf(c.received_at);
+  for (size_t i = 0; i < c.children.size(); ++i) {
+    const domain::Child& ch = c.children[i];
+    sc.sealed.children.push_back(storage::SealedChild{
+        fc.Encrypt(ch.name, ChildAd(c.reference, i, "name")),
+        fc.Encrypt(ch.address, ChildAd(c.reference, i, "address")),
+        fc.Encrypt(ch.phone, ChildAd(c.reference, i, "phone")),
+        fc.Encrypt(ch.date_of_birth, ChildAd(c.reference, i, "date_of_birth"))});
+    domain::Child& clear = sc.contact.children[i];
+    clear.name.clear();
+    clear.address.clear();
+    clear.phone.clear();
+    clear.date_of_birth.clear();
+    sc.child_province_current.push_back(ch.province.empty() ? ""
+                                                            : provinces_.CurrentCode(ch.province, day));
+  }
+  sc.online = domain::IsOnline(c, taxonomy_);
+  return sc;
+}
+
+Result<ContactView> ContactService::Open(const storage::StoredContact& sc, storage::ReadTxn& txn,
+                                         bool with_repeat) const {
+  const crypto::FieldCipher& fc = keyring_->fields();
+  ContactView v;
+  v.contact = sc.contact;
+  const std::string& ref = sc.contact.reference;
+  CS_TRY(v.contact.summary, fc.Decrypt(sc.sealed.summary, Ad(ref, "summary")));
+  if (v.contact.caller) {
+    CS_TRY(v.contact.caller->name, fc.Decrypt(sc.sealed.caller_name, Ad(ref, "caller/name")));
+  }
+  for (size_t i = 0; i < v.contact.children.size() && i < sc.sealed.children.size(); ++i) {
+    domain::Child& ch = v.contact.children[i];
+    const storage::SealedChild& s = sc.sealed.children[i];
+    CS_TRY(ch.name, fc.Decrypt(s.name, ChildAd(ref, i, "name")));
+    CS_TRY(ch.address, fc.Decrypt(s.address, ChildAd(ref, i, "address")));
+    CS_TRY(ch.phone, fc.Decrypt(s.phone, ChildAd(ref, i, "phone")));
+    CS_TRY(ch.date_of_birth, fc.Decrypt(s.date_of_birth, ChildAd(ref, i, "date_of_birth")));
+  }
+  v.extras.online = sc.online;
+  v.extras.has_caller_phone = !sc.caller_pseudonym.empty();
+  if (with_repeat && !sc.caller_pseudonym.empty()) {
+    CS_TRY(auto info, txn.RepeatCaller(sc.caller_pseudonym, sc.contact.received_at, sc.contact.id));
+    v.extras.repeat = info;
+  }
+  return v;
+}
+
+Status ContactService::ValidateNew(const domain::Contact& c) const {
+  return domain::ValidateContact(c, domain::ValidationContext{taxonomy_, provinces_, clock_.Now()});
+}
+
+Result<CreateResult> ContactService::Create(const auth::Principal& who, domain::Contact draft,
+                                            const std::optional<std::string>& idempotency_key,
+                                            const std::string& request_fingerprint) {
+  if (idempotency_key && !ValidIdempotencyKey(*idempotency_key)) {
+    return Fail(Error::InvalidField("Idempotency-Key", field_codes::kInvalidFormat,
+                                    "1 to 200 visible ASCII characters"));
+  }
+  if (draft.taxonomy_version.empty()) draft.taxonomy_version = taxonomy_.version();
+  CS_TRY_STATUS(ValidateNew(draft));
+  const UnixSeconds now = clock_.Now();
+  draft.id = 0;
+  draft.version = 1;
+  draft.created_at = draft.updated_at = now;
+  const int year = CivilFromDays(LocalDayOf(draft.received_at)).year;
+
+  CreateResult out;
+  std::optional<int64_t> replay_id;
+  storage::StoredContact sealed;
+  CS_TRY_STATUS(db_.Write([&](storage::WriteTxn& t) -> Status {
+    if (idempotency_key) {
+      CS_TRY(auto existing, t.GetIdempotency(who.ScopeKey(), *idempotency_key));
+      if (existing) {
+        if (existing->request_hash != request_fingerprint) {
+          return Fail(Error::Conflict(
+              "this Idempotency-Key was already used for a different request"));
+        }
+        replay_id = existing->resource_id;
+        return {};
+      }
+    }
+    CS_TRY(int64_t seq, t.NextSequence(SequenceName(year), 1));
+    draft.reference = domain::FormatReference(year, seq);
+    sealed = Seal(draft);
+    CS_TRY(draft.id, t.InsertContact(sealed));
+    if (idempotency_key) {
+      CS_TRY_STATUS(t.PutIdempotency(storage::IdempotencyRecord{
+          who.ScopeKey(), *idempotency_key, request_fingerprint, draft.id, now}));
+    }
+    out.view.contact = draft;
+    out.view.extras.online = sealed.online;
+    out.view.extras.has_caller_phone = !sealed.caller_pseudonym.empty();
+    if (!sealed.caller_pseudonym.empty()) {
+      CS_TRY(auto info, t.RepeatCaller(sealed.caller_pseudonym, draft.received_at, draft.id));
+      out.view.extras.repeat = info;
+    }
+    return {};
+  }));
+  if (replay_id) {
+    CS_TRY(out.view, Get(who, *replay_id));
+    out.replayed = true;
+    return out;
+  }
+  if (out.view.contact.caller) out.view.contact.caller->phone.clear();  // never echoed back
+  Notify({FactsOf(draft)});
+  log::Info("contact.created", {{"id", draft.id}, {"principal", who.ScopeKey()}});
+  return out;
+}
+
+Result<ContactView> ContactService::Get(const auth::Principal& who, int64_t id) {
+  ContactView v;
+  CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
+    CS_TRY(auto sc, t.GetContact(id));
+    if (!sc) return Fail(Error::NotFound("no contact with this id"));
+    CS_TRY(v, Open(*sc, t, true));
+    return {};
+  }));
+  log::Info("contact.read", {{"id", id}, {"principal", who.ScopeKey()}});
+  return v;
+}
+
+Result<ContactView> ContactService::GetByReference(const auth::Principal& who,
+                                                   const std::string& reference) {
+  ContactView v;
+  CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
+    CS_TRY(auto sc, t.GetContactByReference(reference));
+    if (!sc) return Fail(Error::NotFound("no contact with this reference"));
+    CS_TRY(v, Open(*sc, t, true));
+    return {};
+  }));
+  log::Info("contact.read", {{"id", v.contact.id}, {"principal", who.ScopeKey()}});
+  return v;
+}
+
+Result<ContactView> ContactService::Update(const auth::Principal& who, int64_t id,
+                                           int64_t expected_version, domain::Contact r) {
+  const UnixSeconds now = clock_.Now();
+  if (r.taxonomy_version.empty()) r.taxonomy_version = taxonomy_.version();
+  storage::ContactFacts facts;
+  CS_TRY_STATUS(db_.Write([&](storage::WriteTxn& t) -> Status {
+    CS_TRY(auto existing, t.GetContact(id));
+    if (!existing) return Fail(Error::NotFound("no contact with this id"));
+    if (existing->contact.version != expected_version) {
+      return Fail(Error::Conflict("the contact was changed by someone else (now version " +
+                                  std::to_string(existing->contact.version) +
+                                  "); reload it and apply your change again"));
+    }
+    r.id = id;
+    r.reference = existing->contact.reference;
+    r.created_at = existing->contact.created_at;
+    r.version = expected_version;
+    r.updated_at = now;
+    CS_TRY_STATUS(ValidateNew(r));
+    storage::StoredContact sc = Seal(r);
+    if (sc.caller_pseudonym.empty() && r.caller) sc.caller_pseudonym = existing->caller_pseudonym;
+    CS_TRY_STATUS(t.UpdateContact(sc, expected_version));
+    r.version = expected_version + 1;
+    facts = FactsOf(r);
+    return {};
+  }));
+  Notify({facts});
+  log::Info("contact.updated", {{"id", id}, {"version", r.version}, {"principal", who.ScopeKey()}});
+  return Get(who, id);
+}
+
+Result<storage::ContactQuery> ContactService::ToQuery(const ContactFilter& f) const {
+  storage::ContactQuery q;
+  FieldErrors errs;
+  if (f.from) q.from = LocalDayStart(*f.from);
+  if (f.to) q.to = LocalDayStart(*f.to);
+  if (f.from && f.to && *f.to <= *f.from) errs.Add("to", field_codes::kOutOfRange, "must be after from");
+  auto codes = [&](const char* field, const std::vector<std::string>& in, const domain::CodeSet& set,
+                   std::vector<std::string>& out) {
+    for (const auto& c : in) {
+      if (!set.Contains(c)) errs.Add(field, field_codes::kUnknownCode, "unknown code '" + c + "'");
+      out.push_back(c);
+    }
+  };
+  codes("channel", f.channels, taxonomy_.channels(), q.channels);
+  codes("call_type", f.call_types, taxonomy_.call_types(), q.call_types);
+  codes("outcome", f.outcomes, taxonomy_.outcomes(), q.outcomes);
+  codes("centre", f.centres, taxonomy_.centres(), q.centres);
+  for (const auto& c : f.categories) {
+    if (taxonomy_.FindSubcategory(c)) {
+      q.categories.push_back(c);
+    } else if (auto top = taxonomy_.categories().Find(c)) {
+      for (const auto& s : taxonomy_.subcategories()) {
+        if (s.parent == *top) q.categories.push_back(s.code);
+      }
+    } else {
+      errs.Add("category", field_codes::kUnknownCode, "unknown category '" + c + "'");
+    }
+  }
+  for (const auto& p : f.provinces) {
+    if (!provinces_.Find(domain::ProvinceScheme::k34, p)) {
+      errs.Add("province", field_codes::kUnknownCode,
+               "unknown province '" + p + "' (filters use the 34 units from 01/07/2025)");
+    }
+    q.provinces.push_back(p);
+  }
+  q.online = f.online;
+  q.after = f.after;
+  q.limit = f.limit;
+  if (f.limit < 1 || f.limit > 500) errs.Add("limit", field_codes::kOutOfRange, "must be 1 to 500");
+  CS_TRY_STATUS(std::move(errs).ToStatus("invalid filter"));
+  return q;
+}
+
+Result<ContactList> ContactService::List(const auth::Principal& who, const ContactFilter& filter) {
+  CS_TRY(storage::ContactQuery q, ToQuery(filter));
+  ContactList out;
+  CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
+    CS_TRY(auto page, t.ListContacts(q));
+    for (auto& sc : page.items) {
+      ContactView v;
+      v.contact = std::move(sc.contact);  // coded fields only: nothing is decrypted for lists
+      v.extras.online = sc.online;
+      v.extras.has_caller_phone = !sc.caller_pseudonym.empty();
+      out.items.push_back(std::move(v));
+    }
+    out.next = page.next;
+    return {};
+  }));
+  log::Debug("contact.listed", {{"count", out.items.size()}, {"principal", who.ScopeKey()}});
+  return out;
+}
+
+Result<size_t> ContactService::InsertMany(std::vector<domain::Contact> contacts) {
+  std::stable_sort(contacts.begin(), contacts.end(),
+                   [](const domain::Contact& a, const domain::Contact& b) {
+                     return a.received_at < b.received_at;
+                   });
+  std::map<int, int64_t> need;       // year -> contacts without a reference
+  std::map<int, int64_t> max_given;  // year -> highest imported sequence of our own format
+  for (const auto& c : contacts) {
+    if (c.reference.empty()) {
+      need[CivilFromDays(LocalDayOf(c.received_at)).year]++;
+    } else if (auto own = ParseOwnReference(c.reference)) {
+      max_given[own->first] = std::max(max_given[own->first], own->second);
+    }
+  }
+  const UnixSeconds now = clock_.Now();
+  std::vector<storage::ContactFacts> facts;
+  facts.reserve(contacts.size());
+  CS_TRY_STATUS(db_.Write([&](storage::WriteTxn& t) -> Status {
+    facts.clear();
+    for (auto& [year, top] : max_given) CS_TRY_STATUS(t.RaiseSequence(SequenceName(year), top));
+    std::map<int, int64_t> next;
+    for (auto& [year, count] : need) {
+      CS_TRY(int64_t last, t.NextSequence(SequenceName(year), count));
+      next[year] = last - count + 1;
+    }
+    for (auto& c : contacts) {
+      if (c.reference.empty()) {
+        int year = CivilFromDays(LocalDayOf(c.received_at)).year;
+        c.reference = domain::FormatReference(year, next[year]++);
+      }
+      if (c.taxonomy_version.empty()) c.taxonomy_version = taxonomy_.version();
+      if (!c.created_at) c.created_at = now;
+      c.updated_at = now;
+      c.version = 1;
+      CS_TRY(c.id, t.InsertContact(Seal(c)));
+      facts.push_back(FactsOf(c));
+    }
+    return {};
+  }));
+  Notify(facts);
+  return contacts.size();
+}
+
+Result<ImportReport> ContactService::Import(const auth::Principal& who, std::vector<ImportRow> rows,
+                                            const ImportOptions& options) {
+  ImportReport report;
+  report.rows = rows.size();
+  const domain::ValidationContext ctx{taxonomy_, provinces_, clock_.Now()};
+  std::vector<std::pair<size_t, domain::Contact>> good;
+  std::set<std::string> seen_refs;
+  for (auto& row : rows) {
+    if (!row.contact) {
+      report.errors.emplace_back(row.line, row.contact.error());
+      continue;
+    }
+    domain::Contact& c = *row.contact;
+    if (c.taxonomy_version.empty()) c.taxonomy_version = taxonomy_.version();
+    auto st = domain::ValidateContact(c, ctx);
+    if (!st) {
+      report.errors.emplace_back(row.line, st.error());
+      continue;
+    }
+    if (!c.reference.empty()) {
+      if (!ValidReference(c.reference)) {
+        report.errors.emplace_back(row.line, Error::InvalidField("reference", field_codes::kInvalidFormat,
+                                                                 "letters, digits and '-', at most 40"));
+        continue;
+      }
+      if (!seen_refs.insert(c.reference).second) {
+        report.errors.emplace_back(row.line, Error::InvalidField("reference", field_codes::kDuplicate,
+                                                                 "the file has this reference twice"));
+        continue;
+      }
+    }
+    good.emplace_back(row.line, std::move(c));
+  }
+  // References that already exist.
+  std::vector<std::pair<size_t, domain::Contact>> fresh;
+  CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
+    for (auto& [line, c] : good) {
+      if (!c.reference.empty()) {
+        CS_TRY(auto existing, t.GetContactByReference(c.reference));
+        if (existing) {
+          if (options.skip_existing) {
+            report.skipped_existing++;
+          } else {
+            report.errors.emplace_back(line, Error::InvalidField("reference", field_codes::kDuplicate,
+                                                                 "a contact with this reference exists"));
+          }
+          continue;
+        }
+      }
+      fresh.emplace_back(line, std::move(c));
+    }
+    return {};
+  }));
+  std::sort(report.errors.begin(), report.errors.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (options.dry_run || (!report.errors.empty() && !options.skip_invalid)) return report;
+  for (size_t start = 0; start < fresh.size(); start += options.chunk) {
+    std::vector<domain::Contact> chunk;
+    for (size_t i = start; i < std::min(fresh.size(), start + options.chunk); ++i) {
+      chunk.push_back(std::move(fresh[i].second));
+    }
+    CS_TRY(size_t n, InsertMany(std::move(chunk)));
+    report.written += n;
+  }
+  log::Info("contact.imported", {{"rows", report.rows}, {"written", report.written},
+                                 {"errors", report.errors.size()}, {"principal", who.ScopeKey()}});
+  return report;
+}
+
+Status ContactService::Export(const auth::Principal& who, const ContactFilter& filter,
+                              bool with_sensitive,
+                              const std::function<Status(const ContactView&)>& sink) {
+  ContactFilter f = filter;
+  f.limit = 500;
+  CS_TRY(storage::ContactQuery q, ToQuery(f));
+  size_t count = 0;
+  while (true) {
+    std::vector<ContactView> views;
+    std::optional<storage::ContactCursor> next;
+    CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
+      CS_TRY(auto page, t.ListContacts(q));
+      for (auto& sc : page.items) {
+        if (with_sensitive) {
+          CS_TRY(auto v, Open(sc, t, false));
+          views.push_back(std::move(v));
+        } else {
+          ContactView v;
+          v.contact = std::move(sc.contact);
+          v.extras.online = sc.online;
+          v.extras.has_caller_phone = !sc.caller_pseudonym.empty();
+          views.push_back(std::move(v));
+        }
+      }
+      next = page.next;
+      return {};
+    }));
+    for (const auto& v : views) CS_TRY_STATUS(sink(v));
+    count += views.size();
+    if (!next) break;
+    q.after = next;
+  }
+  log::Info("contact.exported", {{"count", count}, {"sensitive", with_sensitive},
+                                 {"principal", who.ScopeKey()}});
+  return {};
+}
+
+}  // namespace childsafe::intake

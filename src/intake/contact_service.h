@@ -1,0 +1,138 @@
+#pragma once
+// The contact use cases: record a contact while the call is live, read it, correct it, list,
+// import and export. HTTP handlers and CLI commands are thin adapters over these calls.
+//
+// Sensitive fields are encrypted here, before storage sees them, bound to the contact's reference
+// and field; a caller's phone number becomes a keyed pseudonym and is then forgotten.
+//
+// Thread-safe: any number of threads may call any method.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/keyring.h"
+#include "auth/principal.h"
+#include "common/result.h"
+#include "common/time.h"
+#include "domain/contact.h"
+#include "domain/provinces.h"
+#include "domain/taxonomy.h"
+#include "intake/contact_json.h"
+#include "storage/store.h"
+
+namespace childsafe::intake {
+
+/// A contact as its reader sees it (sensitive fields decrypted) plus derived facts.
+struct ContactView {
+  domain::Contact contact;
+  ContactExtras extras;
+};
+
+/// Filters as users express them; category filters accept a top-level code ("online") or a
+/// subcategory code ("online.sextortion"); periods are local dates, end exclusive.
+struct ContactFilter {
+  std::optional<LocalDay> from, to;
+  std::vector<std::string> channels, call_types, categories, outcomes, provinces, centres;
+  std::optional<bool> online;
+  std::optional<storage::ContactCursor> after;
+  int limit = 50;
+};
+
+struct ContactList {
+  std::vector<ContactView> items;  // coded fields only (no sensitive fields)
+  std::optional<storage::ContactCursor> next;
+};
+
+struct CreateResult {
+  ContactView view;
+  bool replayed = false;  // an earlier request with the same Idempotency-Key
+};
+
+struct ImportOptions {
+  bool dry_run = false;         // validate only
+  bool skip_invalid = false;    // write the good rows, report the bad ones
+  bool skip_existing = false;   // a row whose reference exists already is skipped, not an error
+  size_t chunk = 5000;          // rows per transaction
+};
+
+/// One row of an import: the decoded contact or why it could not be decoded.
+struct ImportRow {
+  size_t line = 0;  // 1-based line in the source file
+  Result<domain::Contact> contact;
+};
+
+struct ImportReport {
+  size_t rows = 0, written = 0, skipped_existing = 0;
+  std::vector<std::pair<size_t, Error>> errors;  // (line, problem)
+};
+
+class ContactService {
+ public:
+  ContactService(storage::Database& db, const domain::Taxonomy& taxonomy,
+                 const domain::Provinces& provinces, std::shared_ptr<const auth::Keyring> keyring,
+                 const Clock& clock);
+
+  /// Called with the facts of every contact after its write is durable (for the stats index).
+  void AddListener(std::function<void(const storage::ContactFacts&)> listener);
+
+  /// Records a new contact. With an idempotency key, a retry with the same key and request
+  /// fingerprint returns the first result (replayed = true); the same key with a different
+  /// request is kConflict. Validation problems are kInvalidArgument with every field named.
+  Result<CreateResult> Create(const auth::Principal& who, domain::Contact draft,
+                              const std::optional<std::string>& idempotency_key,
+                              const std::string& request_fingerprint);
+
+  /// One contact with its sensitive fields; kNotFound if absent.
+  Result<ContactView> Get(const auth::Principal& who, int64_t id);
+  Result<ContactView> GetByReference(const auth::Principal& who, const std::string& reference);
+
+  /// Replaces a contact's recorded fields if `expected_version` is current (else kConflict and
+  /// nothing changes). System fields (id, reference, created_at) cannot change. An empty caller
+  /// phone keeps the stored pseudonym.
+  Result<ContactView> Update(const auth::Principal& who, int64_t id, int64_t expected_version,
+                             domain::Contact replacement);
+
+  /// Newest first, coded fields only.
+  Result<ContactList> List(const auth::Principal& who, const ContactFilter& filter);
+
+  /// Imports decoded rows. Without skip_invalid, any bad row means nothing is written.
+  Result<ImportReport> Import(const auth::Principal& who, std::vector<ImportRow> rows,
+                              const ImportOptions& options);
+
+  /// Streams every contact matching `filter` (oldest first) to `sink`, with sensitive fields only
+  /// if `with_sensitive`.
+  Status Export(const auth::Principal& who, const ContactFilter& filter, bool with_sensitive,
+                const std::function<Status(const ContactView&)>& sink);
+
+  /// Inserts already-validated contacts in one transaction (demo data, import chunks). Reference
+  /// numbers are assigned in order of received time unless set.
+  Result<size_t> InsertMany(std::vector<domain::Contact> contacts);
+
+  const domain::Taxonomy& taxonomy() const { return taxonomy_; }
+  const domain::Provinces& provinces() const { return provinces_; }
+
+  /// The stats-index facts of a contact as it would be stored (pure; used by tests and demo).
+  storage::ContactFacts FactsOf(const domain::Contact& c) const;
+
+ private:
+  storage::StoredContact Seal(const domain::Contact& c) const;
+  Result<ContactView> Open(const storage::StoredContact& sc, storage::ReadTxn& txn,
+                           bool with_repeat) const;
+  Result<storage::ContactQuery> ToQuery(const ContactFilter& f) const;
+  void Notify(const std::vector<storage::ContactFacts>& facts);
+  Status ValidateNew(const domain::Contact& c) const;
+
+  storage::Database& db_;
+  const domain::Taxonomy& taxonomy_;
+  const domain::Provinces& provinces_;
+  std::shared_ptr<const auth::Keyring> keyring_;
+  const Clock& clock_;
+  std::mutex listeners_mu_;
+  std::vector<std::function<void(const storage::ContactFacts&)>> listeners_;
+};
+
+}  // namespace childsafe::intake

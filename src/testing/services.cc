@@ -1,0 +1,53 @@
+#include "testing/services.h"
+
+#include <stdexcept>
+
+namespace childsafe::testing {
+
+TestHotline::TestHotline(UnixSeconds now) : clock_(now) {
+  storage::SqliteOptions o;
+  o.path = db_path();
+  o.migrate = o.create = true;
+  o.read_connections = 4;
+  auto db = storage::OpenSqlite(o);
+  if (!db) throw std::runtime_error(db.error().ToString());
+  db_ = std::move(*db);
+  auto master = auth::LoadMasterKeys(dir_.File("master.key"), true);
+  if (!master) throw std::runtime_error(master.error().ToString());
+  auto ring = auth::Keyring::Open(*db_, *master, now);
+  if (!ring) throw std::runtime_error(ring.error().ToString());
+  keyring_ = *ring;
+  contacts_ = std::make_unique<intake::ContactService>(*db_, RealTaxonomy(), RealProvinces(),
+                                                       keyring_, clock_);
+}
+
+domain::Contact TestHotline::SampleDataContact() const {
+  domain::Contact c;
+  c.received_at = clock_.Now() - 3600;
+  c.channel = "phone";
+  c.centre = "hanoi";
+  c.counsellor = "tv-017";
+  c.call_type = "about_child";
+  c.duration_seconds = 720;
+  c.caller = domain::Caller{"parent", "18-59", "girl", "Nguyễn Thị Mẹ", "0912 345 678"};
+  c.children = {domain::Child{14, "girl", "01", "Nguyễn Thị Bé", "12 Phố Huế, Hà Nội", "",
+                              "2011-02-03"}};
+  c.categories = {"online.sextortion"};
+  c.outcome = "counselling";
+  c.urgency = "urgent";
+  c.summary = "Con gái bị người lạ trên mạng đe doạ tung ảnh.";
+  return c;
+}
+
+domain::Contact TestHotline::SampleSilentCall() const {
+  domain::Contact c;
+  c.received_at = clock_.Now() - 60;
+  c.channel = "phone";
+  c.centre = "danang";
+  c.counsellor = "tv-002";
+  c.call_type = "silent";
+  c.outcome = "none";
+  return c;
+}
+
+}  // namespace childsafe::testing

@@ -1,0 +1,40 @@
+#pragma once
+// A complete hotline back end for tests: a migrated SQLite database in a temporary directory, a
+// keyring under a fresh master key, the real taxonomy and provinces, a fake clock and the contact
+// service.
+
+#include <memory>
+
+#include "auth/keyring.h"
+#include "intake/contact_service.h"
+#include "storage/sqlite_store.h"
+#include "testing/testing.h"
+
+namespace childsafe::testing {
+
+class TestHotline {
+ public:
+  /// `now` is the fake clock's start (default 2025-06-15 10:00 Asia/Ho_Chi_Minh).
+  explicit TestHotline(UnixSeconds now = 1749956400);
+
+  storage::Database& db() { return *db_; }
+  intake::ContactService& contacts() { return *contacts_; }
+  FakeClock& clock() { return clock_; }
+  const auth::Keyring& keyring() const { return *keyring_; }
+  const TempDir& dir() const { return dir_; }
+  std::string db_path() const { return dir_.File("hotline.db"); }
+
+  /// A valid data contact about one child, received an hour before now.
+  domain::Contact SampleDataContact() const;
+  /// A valid one-click non-data contact.
+  domain::Contact SampleSilentCall() const;
+
+ private:
+  TempDir dir_;
+  FakeClock clock_;
+  std::unique_ptr<storage::Database> db_;
+  std::shared_ptr<const auth::Keyring> keyring_;
+  std::unique_ptr<intake::ContactService> contacts_;
+};
+
+}  // namespace childsafe::testing
