@@ -18,8 +18,11 @@ pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp libwebpdemux)
 find_package(JPEG REQUIRED)
 find_package(GIF REQUIRED)
 find_package(ZLIB REQUIRED)
+find_package(OpenSSL REQUIRED)
 
 if(CHILDSAFE_BENCH AND NOT CHILDSAFE_UNIT_ONLY)
   find_package(benchmark REQUIRED)
+  # Debian's faiss-targets.cmake links OpenMP::OpenMP_CXX but its config does not look it up.
+  find_package(OpenMP QUIET)
   find_package(faiss QUIET)
 endif()
