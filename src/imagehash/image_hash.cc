@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "imagehash/decoder_internal.h"
+#include "imagehash/pdq_scaled.h"
 
 namespace childsafe::imagehash {
 
@@ -124,27 +126,57 @@ class LumaFeeder {
   int next_out_ = 0;
 };
 
-// Streams decoded rows straight into the PDQ core.
-class PdqSink final : public internal::RowSink {
+// Adapts ScaledPdq (the fast path's full-resolution emulation) to the feeder interface.
+class ScaledFeeder {
  public:
-  explicit PdqSink(PdqFlavor flavor) : flavor_(flavor) {}
+  ScaledFeeder(int full_width, int full_height, int reduced_width, int reduced_height,
+               double footprint)
+      : pdq_(full_width, full_height, reduced_width, reduced_height, footprint) {}
+  float* RowBuffer() { return pdq_.RowBuffer(); }
+  void CommitRow() { pdq_.CommitRow(); }
+  int hashed_width() const { return pdq_.reduced_width(); }
+  int hashed_height() const { return pdq_.reduced_height(); }
+  PdqResult Finish(bool dihedral) { return pdq_.Finish(dihedral); }
+
+ private:
+  ScaledPdq pdq_;
+};
+
+// What the core needs to know about the rows it will receive.
+struct Plan {
+  PdqFlavor flavor = PdqFlavor::kFullRes;
+  bool fast = false;
+  double footprint = 1.0;  // full-resolution pixels per decoded pixel (fast path)
+  int full_width = 0;      // size of the (oriented) full-resolution image
+  int full_height = 0;
+};
+
+// Streams decoded rows straight into the PDQ core (exact) or its scaled emulation (fast).
+template <class Feeder>
+class StreamSink final : public internal::RowSink {
+ public:
+  explicit StreamSink(const Plan& plan) : plan_(plan) {}
   Status Begin(const ImageInfo&, int width, int height, int channels) override {
     width_ = width;
     channels_ = channels;
-    feeder_.emplace(width, height, flavor_);
+    if constexpr (std::is_same_v<Feeder, LumaFeeder>) {
+      feeder_.emplace(width, height, plan_.flavor);
+    } else {
+      feeder_.emplace(plan_.full_width, plan_.full_height, width, height, plan_.footprint);
+    }
     return {};
   }
   void Row(int, const uint8_t* pixels) override {
     RowToLuma(pixels, channels_, width_, feeder_->RowBuffer());
     feeder_->CommitRow();
   }
-  LumaFeeder* feeder() { return feeder_ ? &*feeder_ : nullptr; }
+  Feeder* feeder() { return feeder_ ? &*feeder_ : nullptr; }
 
  private:
-  PdqFlavor flavor_;
+  Plan plan_;
   int width_ = 0;
   int channels_ = 3;
-  std::optional<LumaFeeder> feeder_;
+  std::optional<Feeder> feeder_;
 };
 
 // Collects the whole luma image (for EXIF orientation, which needs random access).
@@ -167,6 +199,31 @@ class LumaCollectSink final : public internal::RowSink {
   LumaImage luma_;
   int channels_ = 3;
 };
+
+template <class Feeder>
+Result<PdqResult> Stream(ImageFormat format, std::span<const uint8_t> bytes,
+                         const HashOptions& options, const internal::JpegOptions& jpeg,
+                         const Plan& plan, ImageHashes& out) {
+  StreamSink<Feeder> sink(plan);
+  CS_TRY_STATUS(internal::Decode(format, bytes, options.limits, jpeg, sink));
+  Feeder* feeder = sink.feeder();
+  if (feeder == nullptr) return Fail(Error::Internal("decoder produced no image"));
+  out.hashed_width = feeder->hashed_width();
+  out.hashed_height = feeder->hashed_height();
+  return feeder->Finish(options.dihedral);
+}
+
+template <class Feeder>
+PdqResult FeedWhole(Feeder& feeder, const LumaImage& luma, bool dihedral, ImageHashes& out) {
+  for (int y = 0; y < luma.height; ++y) {
+    std::copy_n(luma.pixels.data() + static_cast<size_t>(y) * luma.width, luma.width,
+                feeder.RowBuffer());
+    feeder.CommitRow();
+  }
+  out.hashed_width = feeder.hashed_width();
+  out.hashed_height = feeder.hashed_height();
+  return feeder.Finish(dihedral);
+}
 
 }  // namespace
 
@@ -196,29 +253,33 @@ Result<ImageHashes> HashImage(std::span<const uint8_t> bytes, const HashOptions&
   }
 
   const int orientation = info.exif_orientation;
+  const bool orient = options.apply_exif_orientation && orientation >= 2 && orientation <= 8;
+  const bool swap = orient && orientation >= 5;
+  Plan plan;
+  plan.flavor = options.flavor;
+  plan.fast = out.path == HashPath::kFast;
+  plan.footprint = 8.0 / jpeg.scale_num;
+  plan.full_width = swap ? info.height : info.width;
+  plan.full_height = swap ? info.width : info.height;
+
   PdqResult pdq;
-  if (options.apply_exif_orientation && orientation >= 2 && orientation <= 8) {
+  if (orient) {
     LumaCollectSink sink;
     CS_TRY_STATUS(internal::Decode(format, bytes, options.limits, jpeg, sink));
     const LumaImage oriented = ApplyOrientation(sink.luma(), orientation);
-    LumaFeeder feeder(oriented.width, oriented.height, options.flavor);
-    for (int y = 0; y < oriented.height; ++y) {
-      std::copy_n(oriented.pixels.data() + static_cast<size_t>(y) * oriented.width, oriented.width,
-                  feeder.RowBuffer());
-      feeder.CommitRow();
-    }
-    out.hashed_width = feeder.hashed_width();
-    out.hashed_height = feeder.hashed_height();
     out.orientation_applied = true;
-    pdq = feeder.Finish(options.dihedral);
+    if (plan.fast) {
+      ScaledFeeder feeder(plan.full_width, plan.full_height, oriented.width, oriented.height,
+                          plan.footprint);
+      pdq = FeedWhole(feeder, oriented, options.dihedral, out);
+    } else {
+      LumaFeeder feeder(oriented.width, oriented.height, options.flavor);
+      pdq = FeedWhole(feeder, oriented, options.dihedral, out);
+    }
+  } else if (plan.fast) {
+    CS_TRY(pdq, (Stream<ScaledFeeder>(format, bytes, options, jpeg, plan, out)));
   } else {
-    PdqSink sink(options.flavor);
-    CS_TRY_STATUS(internal::Decode(format, bytes, options.limits, jpeg, sink));
-    LumaFeeder* feeder = sink.feeder();
-    if (feeder == nullptr) return Fail(Error::Internal("decoder produced no image"));
-    out.hashed_width = feeder->hashed_width();
-    out.hashed_height = feeder->hashed_height();
-    pdq = feeder->Finish(options.dihedral);
+    CS_TRY(pdq, (Stream<LumaFeeder>(format, bytes, options, jpeg, plan, out)));
   }
   out.pdq = pdq.hash;
   out.quality = pdq.quality;

@@ -166,8 +166,9 @@ TEST(ImageHashTest, FastPathStaysCloseToTheExactHashOnTheVectors) {
     EXPECT_EQ(approx->info.format, ImageFormat::kJpeg);
     EXPECT_LT(approx->hashed_width, exact->hashed_width);
     EXPECT_GE(std::min(approx->hashed_width, approx->hashed_height), fast.fast_min_side);
-    // Documented bound for the vectors (docs/imagehash.md): at most 10 bits.
-    EXPECT_LE(HammingDistance(approx->pdq, exact->pdq), 10);
+    // Measured: at most 2 bits on these (docs/imagehash.md); 4 leaves room for another
+    // libjpeg-turbo build. Stock PDQ on the scaled image would be 4-16 bits away.
+    EXPECT_LE(HammingDistance(approx->pdq, exact->pdq), 4);
     EXPECT_EQ(approx->quality, exact->quality);
   }
   EXPECT_EQ(fast_count, 9);  // the eight dih/ bridge photos and square-512x512.jpg
