@@ -24,7 +24,7 @@ std::vector<std::vector<std::string>> ReadAll(const std::string& text, std::vect
 
 TEST(CsvTest, ReadsQuotedFieldsBomAndBothLineEnds) {
   std::vector<size_t> lines;
-  auto rows = ReadAll("\xEF\xBB\xBFa,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\n\n2,\"two\nlines\",\n3,,", &lines);
+  auto rows = ReadAll("\xEF\xBB\xBF" "a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\n\n2,\"two\nlines\",\n3,,", &lines);
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0], (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(rows[1], (std::vector<std::string>{"1", "x, y", "say \"hi\""}));

@@ -1,0 +1,217 @@
+// HTTP adapters of the contact use cases (intake::ContactService).
+#include <httplib.h>
+
+#include "api/server.h"
+#include "crypto/crypto.h"
+#include "intake/contact_json.h"
+
+namespace childsafe::api {
+
+namespace {
+
+using nlohmann::json;
+
+std::string EncodeCursor(const storage::ContactCursor& c) {
+  return crypto::Base64UrlEncode("v1:" + std::to_string(c.received_at) + ":" + std::to_string(c.id));
+}
+
+Result<storage::ContactCursor> DecodeCursor(const std::string& text) {
+  auto bad = [] {
+    return Fail(Error::InvalidField("cursor", field_codes::kInvalidFormat,
+                                    "not a cursor this server gave out"));
+  };
+  if (text.size() > 100) return bad();
+  auto raw = crypto::Base64UrlDecode(text);
+  if (!raw || raw->rfind("v1:", 0) != 0) return bad();
+  size_t colon = raw->find(':', 3);
+  if (colon == std::string::npos) return bad();
+  try {
+    size_t used1 = 0, used2 = 0;
+    std::string a = raw->substr(3, colon - 3), b = raw->substr(colon + 1);
+    storage::ContactCursor c{std::stoll(a, &used1), std::stoll(b, &used2)};
+    if (used1 != a.size() || used2 != b.size() || c.id <= 0) return bad();
+    return c;
+  } catch (...) {
+    return bad();
+  }
+}
+
+Result<int64_t> IdParam(const Call& call) {
+  try {
+    return std::stoll(call.path_params.at(0));
+  } catch (...) {
+    return Fail(Error::NotFound("no contact with this id"));
+  }
+}
+
+Reply ContactReply(int status, const intake::ContactView& v) {
+  Reply r = Reply::Json(status, intake::EncodeContact(v.contact, v.extras, {}));
+  r.headers.emplace_back("ETag", "\"" + std::to_string(v.contact.version) + "\"");
+  return r;
+}
+
+// The version a PATCH applies to: If-Match ("3", W/"3") or a "version" member of the body.
+Result<int64_t> PatchVersion(const httplib::Request& req, json& patch) {
+  std::optional<int64_t> v;
+  std::string h = req.get_header_value("If-Match");
+  if (!h.empty()) {
+    std::string t = h;
+    if (t.rfind("W/", 0) == 0) t = t.substr(2);
+    if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
+    if (t.empty() || t.size() > 18 || t.find_first_not_of("0123456789") != std::string::npos) {
+      return Fail(Error::InvalidField("If-Match", field_codes::kInvalidFormat, "the contact's version, e.g. \"3\""));
+    }
+    v = std::stoll(t);
+  }
+  if (patch.is_object() && patch.contains("version")) {
+    if (!patch["version"].is_number_integer()) {
+      return Fail(Error::InvalidField("version", field_codes::kInvalidType, "must be an integer"));
+    }
+    int64_t body_v = patch["version"].get<int64_t>();
+    if (v && *v != body_v) {
+      return Fail(Error::InvalidField("version", field_codes::kNotAllowed, "differs from If-Match"));
+    }
+    v = body_v;
+    patch.erase("version");
+  }
+  if (!v) {
+    Error e = Error::InvalidField("If-Match", field_codes::kRequired,
+                                  "send the version you edited (If-Match or \"version\")");
+    return Fail(std::move(e));
+  }
+  return *v;
+}
+
+const json kContactFilterParams = json::array({
+    {{"name", "from"}, {"in", "query"}, {"description", "First local date (YYYY-MM-DD or dd/mm/yyyy), inclusive"}, {"schema", {{"type", "string"}}}},
+    {{"name", "to"}, {"in", "query"}, {"description", "Last local date, exclusive"}, {"schema", {{"type", "string"}}}},
+    {{"name", "channel"}, {"in", "query"}, {"description", "Channel codes, comma-separated"}, {"schema", {{"type", "string"}}}},
+    {{"name", "call_type"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+    {{"name", "category"}, {"in", "query"}, {"description", "Category or subcategory codes"}, {"schema", {{"type", "string"}}}},
+    {{"name", "outcome"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+    {{"name", "province"}, {"in", "query"}, {"description", "34-unit province codes (current units)"}, {"schema", {{"type", "string"}}}},
+    {{"name", "centre"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+    {{"name", "online"}, {"in", "query"}, {"schema", {{"type", "boolean"}}}},
+    {{"name", "limit"}, {"in", "query"}, {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50}}}},
+    {{"name", "cursor"}, {"in", "query"}, {"description", "next_cursor of the previous page"}, {"schema", {{"type", "string"}}}},
+});
+
+json IdParamDoc() {
+  return {{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}};
+}
+
+}  // namespace
+
+void AddContactRoutes(std::vector<Route>& routes, Backend* b) {
+  routes.push_back(Route{
+      "POST", "/api/v1/contacts", {}, "contacts.create", true,
+      {{"summary", "Record a contact (ghi nhận cuộc gọi)"},
+       {"tags", {"contacts"}},
+       {"parameters", json::array({{{"name", "Idempotency-Key"}, {"in", "header"},
+                                    {"description", "A retry with the same key and body returns the first result"},
+                                    {"schema", {{"type", "string"}, {"maxLength", 200}}}}})},
+       {"requestBody", {{"required", true}, {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/ContactInput"}}}}}}}}},
+       {"responses", {{"201", {{"description", "Recorded (or replayed: header Idempotent-Replayed)"},
+                               {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Contact"}}}}}}}}}}}},
+      [b](const Call& call) -> Result<Reply> {
+        CS_TRY(json j, intake::ParseJson(call.req.body));
+        CS_TRY(domain::Contact c, intake::DecodeContact(j, intake::DecodeMode::kCreate));
+        std::optional<std::string> key;
+        if (call.req.has_header("Idempotency-Key")) key = call.req.get_header_value("Idempotency-Key");
+        CS_TRY(auto created, b->contacts.Create(call.who, std::move(c), key, crypto::HashToken(call.req.body)));
+        Reply r = ContactReply(201, created.view);
+        r.headers.emplace_back("Location", "/api/v1/contacts/" + std::to_string(created.view.contact.id));
+        if (created.replayed) r.headers.emplace_back("Idempotent-Replayed", "true");
+        return r;
+      }});
+
+  routes.push_back(Route{
+      "GET", "/api/v1/contacts", {}, "contacts.list", false,
+      {{"summary", "List contacts, newest first (coded fields only)"},
+       {"tags", {"contacts"}},
+       {"parameters", kContactFilterParams},
+       {"responses", {{"200", {{"description", "A page of contacts"},
+                               {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/ContactPage"}}}}}}}}}}}},
+      [b](const Call& call) -> Result<Reply> {
+        const httplib::Request& req = call.req;
+        CS_TRY_STATUS(CheckQueryParams(req, {"from", "to", "channel", "call_type", "category", "outcome",
+                                             "province", "centre", "online", "limit", "cursor"}));
+        intake::ContactFilter f;
+        CS_TRY(f.from, DateParam(req, "from"));
+        CS_TRY(f.to, DateParam(req, "to"));
+        f.channels = ListParam(req, "channel");
+        f.call_types = ListParam(req, "call_type");
+        f.categories = ListParam(req, "category");
+        f.outcomes = ListParam(req, "outcome");
+        f.provinces = ListParam(req, "province");
+        f.centres = ListParam(req, "centre");
+        CS_TRY(f.online, BoolParam(req, "online"));
+        CS_TRY(auto limit, IntParam(req, "limit", 1, 500));
+        f.limit = static_cast<int>(limit.value_or(50));
+        if (req.has_param("cursor")) {
+          CS_TRY(f.after, DecodeCursor(req.get_param_value("cursor")));
+        }
+        CS_TRY(auto page, b->contacts.List(call.who, f));
+        json items = json::array();
+        for (const auto& v : page.items) items.push_back(intake::EncodeContact(v.contact, v.extras, {false}));
+        json out = {{"items", std::move(items)}, {"limit", f.limit}};
+        out["next_cursor"] = page.next ? json(EncodeCursor(*page.next)) : json(nullptr);
+        return Reply::Json(200, out);
+      }});
+
+  routes.push_back(Route{
+      "GET", "/api/v1/contacts/{id}", {"[0-9]{1,18}"}, "contacts.read", false,
+      {{"summary", "One contact with its sensitive fields (every read is recorded)"},
+       {"tags", {"contacts"}},
+       {"parameters", json::array({IdParamDoc()})},
+       {"responses", {{"200", {{"description", "The contact; ETag is its version"},
+                               {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Contact"}}}}}}}}}}}},
+      [b](const Call& call) -> Result<Reply> {
+        CS_TRY(int64_t id, IdParam(call));
+        CS_TRY(auto v, b->contacts.Get(call.who, id));
+        return ContactReply(200, v);
+      }});
+
+  routes.push_back(Route{
+      "PATCH", "/api/v1/contacts/{id}", {"[0-9]{1,18}"}, "contacts.update", true,
+      {{"summary", "Correct a contact (JSON merge patch; If-Match or \"version\" required)"},
+       {"tags", {"contacts"}},
+       {"parameters", json::array({IdParamDoc(),
+                                   {{"name", "If-Match"}, {"in", "header"}, {"description", "The version edited, e.g. \"3\""},
+                                    {"schema", {{"type", "string"}}}}})},
+       {"requestBody", {{"required", true}, {"content", {{"application/merge-patch+json", {{"schema", {{"type", "object"}}}}}}}}},
+       {"responses", {{"200", {{"description", "The corrected contact"},
+                               {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Contact"}}}}}}}}},
+                      {"409", {{"description", "The version is stale: someone else changed the contact"}}},
+                      {"428", {{"description", "No version given"}}}}}},
+      [b](const Call& call) -> Result<Reply> {
+        CS_TRY(int64_t id, IdParam(call));
+        CS_TRY(json patch, intake::ParseJson(call.req.body));
+        if (!patch.is_object()) {
+          return Fail(Error::InvalidField("", field_codes::kInvalidType, "a merge patch is a JSON object"));
+        }
+        auto version = PatchVersion(call.req, patch);
+        if (!version) {
+          if (version.error().fields.at(0).code == field_codes::kRequired) {
+            Reply r = Reply::Json(428, ProblemJson(version.error(), call.lang, call.request_id, 428));
+            r.content_type = std::string(kProblemContentType);
+            return r;
+          }
+          return Fail(version.error());
+        }
+        FieldErrors errs;
+        for (const char* system : {"id", "reference", "created_at", "updated_at", "online", "repeat_caller",
+                                   "caller_phone_recorded", "received_at_local", "taxonomy_version"}) {
+          if (patch.contains(system)) errs.Add(system, field_codes::kNotAllowed, "set by the system");
+        }
+        CS_TRY_STATUS(std::move(errs).ToStatus("invalid patch"));
+        CS_TRY(auto current, b->contacts.Get(call.who, id));
+        json merged = intake::MergePatch(intake::EncodeContact(current.contact, current.extras, {}), patch);
+        CS_TRY(domain::Contact replacement, intake::DecodeContact(merged, intake::DecodeMode::kReplace));
+        replacement.taxonomy_version.clear();
+        CS_TRY(auto updated, b->contacts.Update(call.who, id, *version, std::move(replacement)));
+        return ContactReply(200, updated);
+      }});
+}
+
+}  // namespace childsafe::api
