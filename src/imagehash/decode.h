@@ -18,7 +18,9 @@
 // declared size is checked against DecodeLimits before any pixel buffer is allocated; a file
 // that is not an image, is truncated, or is corrupt beyond what the decoder can recover is
 // refused with ErrorCode::kInvalidArgument; a file over the limits with kPayloadTooLarge. Decoder
-// memory is bounded by about 4 bytes x max_pixels plus small per-row buffers.
+// memory: per-row buffers for baseline JPEG, non-interlaced PNG, full-frame GIF and BMP; up to
+// 3 bytes/pixel for WebP and composed GIF frames, 6 for interlaced PNG, and at most
+// 8 x max_pixels bytes of coefficients for progressive JPEG (enforced through libjpeg).
 //
 // Thread-safety: all functions are reentrant; no global state (each call owns its decoder).
 

@@ -130,8 +130,9 @@ class LumaFeeder {
 class ScaledFeeder {
  public:
   ScaledFeeder(int full_width, int full_height, int reduced_width, int reduced_height,
-               double footprint)
-      : pdq_(full_width, full_height, reduced_width, reduced_height, footprint) {}
+               double footprint, double origin_x = 0.0, double origin_y = 0.0)
+      : pdq_(full_width, full_height, reduced_width, reduced_height, footprint, origin_x,
+             origin_y) {}
   float* RowBuffer() { return pdq_.RowBuffer(); }
   void CommitRow() { pdq_.CommitRow(); }
   int hashed_width() const { return pdq_.reduced_width(); }
@@ -269,8 +270,18 @@ Result<ImageHashes> HashImage(std::span<const uint8_t> bytes, const HashOptions&
     const LumaImage oriented = ApplyOrientation(sink.luma(), orientation);
     out.orientation_applied = true;
     if (plan.fast) {
+      // Displayed axes that run backwards through the stored image (mirrors, 180 degrees, one
+      // axis of each quarter turn) start with the partial edge block of the JPEG's 8x8 grid.
+      static constexpr bool kReverseX[9] = {false, false, true, true, false,
+                                            false, true,  true, false};
+      static constexpr bool kReverseY[9] = {false, false, false, true, true,
+                                            false, false, true,  true};
+      const double origin_x =
+          kReverseX[orientation] ? plan.full_width - oriented.width * plan.footprint : 0.0;
+      const double origin_y =
+          kReverseY[orientation] ? plan.full_height - oriented.height * plan.footprint : 0.0;
       ScaledFeeder feeder(plan.full_width, plan.full_height, oriented.width, oriented.height,
-                          plan.footprint);
+                          plan.footprint, origin_x, origin_y);
       pdq = FeedWhole(feeder, oriented, options.dihedral, out);
     } else {
       LumaFeeder feeder(oriented.width, oriented.height, options.flavor);

@@ -200,6 +200,41 @@ LumaImage DecodeToLuma(const std::vector<uint8_t>& bytes) {
   return l;
 }
 
+TEST(ImageHashTest, FastModeWithOrientationGreyAndCmyk) {
+  // Orientation applied on the fast path: the reduced image is rotated and the emulated filter
+  // uses the rotated full size, so it stays close to the exact hash of the displayed pixels.
+  const auto bridge = ReadVector("reg-test-input/dih/bridge-1-original.jpg");
+  HashOptions exact;
+  exact.apply_exif_orientation = true;
+  HashOptions fast = exact;
+  fast.mode = HashMode::kFast;
+  for (int o : {3, 6, 8}) {
+    const auto tagged = testing::WithExifOrientation(bridge, o);
+    auto e = HashImage(tagged, exact);
+    auto f = HashImage(tagged, fast);
+    ASSERT_TRUE(e && f);
+    EXPECT_EQ(f->path, HashPath::kFast);
+    EXPECT_TRUE(f->orientation_applied);
+    EXPECT_EQ(f->hashed_width > f->hashed_height, e->hashed_width > e->hashed_height) << o;
+    EXPECT_LE(HammingDistance(e->pdq, f->pdq), 4) << o;
+  }
+  // Greyscale JPEGs take the fast path; CMYK cannot be decoded as luma only and falls back.
+  const LumaImage luma = DecodeToLuma(bridge);
+  std::vector<uint8_t> grey(luma.pixels.size());
+  for (size_t i = 0; i < grey.size(); ++i) grey[i] = static_cast<uint8_t>(luma.pixels[i] + 0.5f);
+  const auto grey_jpeg = testing::EncodeJpeg(grey, luma.width, luma.height, 1, 90);
+  auto g_exact = HashImage(grey_jpeg);
+  auto g_fast = HashImage(grey_jpeg, fast);
+  ASSERT_TRUE(g_exact && g_fast);
+  EXPECT_EQ(g_fast->path, HashPath::kFast);
+  EXPECT_LE(HammingDistance(g_exact->pdq, g_fast->pdq), 4);
+  std::vector<uint8_t> cmyk(static_cast<size_t>(600) * 400 * 4, 200);
+  auto c_fast = HashImage(testing::EncodeJpeg(cmyk, 600, 400, 4, 90), fast);
+  ASSERT_TRUE(c_fast);
+  EXPECT_EQ(c_fast->info.color_model, ColorModel::kCmyk);
+  EXPECT_EQ(c_fast->path, HashPath::kExact);
+}
+
 TEST(ImageHashTest, ExifOrientationIsReportedAndAppliedOnlyOnRequest) {
   const auto original = ReadVector("reg-test-input/labelme-subset/q2821.jpg");
   const LumaImage luma = DecodeToLuma(original);

@@ -253,7 +253,6 @@ void PdqPipeline::EmitStageB(int out_row) {
   } else {
     count = w - (out_row - (n - h));
   }
-  rows_b_out_ = out_row + 1;
   DivRow(sum_b_.data(), count, block_c_.data() + static_cast<size_t>(block_c_rows_) * width_,
          width_);
   if (++block_c_rows_ == kBlock) RunRowBlockC();
@@ -296,7 +295,6 @@ void PdqPipeline::PushToStageD(const float* row64) {
 }
 
 void PdqPipeline::EmitStageD(int out_row) {
-  rows_d_out_ = out_row + 1;
   if (next_sample_row_ >= 64 || sample_rows_[next_sample_row_] != out_row) return;
   const int w = window_v_;
   const int h = (w + 2) / 2;

@@ -79,8 +79,8 @@ constexpr int JaroszWindowSize(int dimension) { return (dimension + 127) / 128; 
 
 /// Streaming PDQ core. Usage: construct with the luma size, call Row() once per row from top to
 /// bottom (or write into RowBuffer() and call CommitRow()), then Finish(). Memory: about
-/// (window + 17) x width floats. Time: O(width x height); four box passes, of which the last two
-/// only divide and store at the 64 sampled positions.
+/// (ceil(height/128) + 34) x width floats. Time: O(width x height); four box passes, of which the
+/// last two only divide and store at the 64 sampled positions.
 class PdqPipeline {
  public:
   /// width, height >= 1. (Images below kPdqMinHashableDim are accepted and give a zero hash.)
@@ -128,7 +128,6 @@ class PdqPipeline {
   std::vector<float> sum_b_;
   std::vector<float> ring_b_;  // (window_v_ + 1) x width
   int rows_b_in_ = 0;
-  int rows_b_out_ = 0;
 
   // Stage C (pass 3, rows, output only at the 64 sampled columns).
   std::vector<float> block_c_;  // 8 x width
@@ -139,7 +138,6 @@ class PdqPipeline {
   std::array<float, 64> sum_d_{};
   std::vector<float> ring_d_;  // (window_v_ + 1) x 64
   int rows_d_in_ = 0;
-  int rows_d_out_ = 0;
   std::array<int, 64> sample_rows_{};
   int next_sample_row_ = 0;
 

@@ -12,8 +12,8 @@ int SampleIndex(int i, int size) { return static_cast<int>(((i + 0.5) * size) / 
 
 }  // namespace
 
-std::vector<ScaledPdq::Taps> ScaledPdq::BuildTaps(int full_size, int reduced_size,
-                                                  double footprint) {
+std::vector<ScaledPdq::Taps> ScaledPdq::BuildTaps(int full_size, int reduced_size, double footprint,
+                                                  double origin) {
   const int n = full_size;
   const int w = JaroszWindowSize(n);
   const int h = (w + 2) / 2;
@@ -36,17 +36,19 @@ std::vector<ScaledPdq::Taps> ScaledPdq::BuildTaps(int full_size, int reduced_siz
       kernel[hi(m) + 1 - support_lo] -= a;
     }
     for (size_t i = 1; i < kernel.size(); ++i) kernel[i] += kernel[i - 1];
-    // Integrate over reduced pixels: full pixel x spans [x/f, (x+1)/f) in reduced coordinates.
-    const int first =
-        std::clamp(static_cast<int>(std::floor(support_lo / footprint)), 0, reduced_size - 1);
-    const int last = std::clamp(static_cast<int>(std::ceil((support_hi + 1) / footprint)) - 1,
-                                first, reduced_size - 1);
+    // Integrate over reduced pixels: full pixel x spans [(x - origin)/f, (x + 1 - origin)/f) in
+    // reduced coordinates.
+    const int first = std::clamp(static_cast<int>(std::floor((support_lo - origin) / footprint)), 0,
+                                 reduced_size - 1);
+    const int last =
+        std::clamp(static_cast<int>(std::ceil((support_hi + 1 - origin) / footprint)) - 1, first,
+                   reduced_size - 1);
     std::vector<double> weights(last - first + 1, 0.0);
     for (int x = support_lo; x <= support_hi; ++x) {
       const double k = kernel[x - support_lo];
       if (k == 0.0) continue;
-      const double a = x / footprint;
-      const double b = (x + 1) / footprint;
+      const double a = (x - origin) / footprint;
+      const double b = (x + 1 - origin) / footprint;
       const int p0 = std::max(first, static_cast<int>(std::floor(a)));
       const int p1 = std::min(last, static_cast<int>(std::ceil(b)) - 1);
       for (int p = p0; p <= p1; ++p) {
@@ -66,7 +68,7 @@ std::vector<ScaledPdq::Taps> ScaledPdq::BuildTaps(int full_size, int reduced_siz
 }
 
 ScaledPdq::ScaledPdq(int full_width, int full_height, int reduced_width, int reduced_height,
-                     double footprint)
+                     double footprint, double origin_x, double origin_y)
     : full_width_(std::max(full_width, 1)),
       full_height_(std::max(full_height, 1)),
       reduced_width_(std::max(reduced_width, 1)),
@@ -75,8 +77,8 @@ ScaledPdq::ScaledPdq(int full_width, int full_height, int reduced_width, int red
       row_(reduced_width_, 0.0f),
       acc_(64 * 64, 0.0) {
   if (tiny_) return;
-  col_taps_ = BuildTaps(full_width_, reduced_width_, footprint);
-  row_taps_ = BuildTaps(full_height_, reduced_height_, footprint);
+  col_taps_ = BuildTaps(full_width_, reduced_width_, footprint, origin_x);
+  row_taps_ = BuildTaps(full_height_, reduced_height_, footprint, origin_y);
 }
 
 void ScaledPdq::CommitRow() {

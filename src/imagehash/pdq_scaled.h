@@ -25,9 +25,12 @@ namespace childsafe::imagehash {
 class ScaledPdq {
  public:
   /// `footprint`: full-resolution pixels per reduced pixel along each axis (8/M for a JPEG decoded
-  /// at M/8). Reduced pixel p covers full-resolution [p * footprint, (p + 1) * footprint).
+  /// at M/8). Reduced pixel p covers full-resolution [origin + p * footprint,
+  /// origin + (p + 1) * footprint), with origin 0 for a decoded image as stored. When an axis was
+  /// reversed after decoding (EXIF orientation), the partial edge block is now at the start:
+  /// pass origin = full - reduced * footprint (<= 0) for that axis.
   ScaledPdq(int full_width, int full_height, int reduced_width, int reduced_height,
-            double footprint);
+            double footprint, double origin_x = 0.0, double origin_y = 0.0);
 
   int reduced_width() const { return reduced_width_; }
   int reduced_height() const { return reduced_height_; }
@@ -44,7 +47,8 @@ class ScaledPdq {
     int first = 0;  // first reduced index with a non-zero weight
     std::vector<float> weights;
   };
-  static std::vector<Taps> BuildTaps(int full_size, int reduced_size, double footprint);
+  static std::vector<Taps> BuildTaps(int full_size, int reduced_size, double footprint,
+                                     double origin);
 
   int full_width_;
   int full_height_;

@@ -98,6 +98,35 @@ TEST(ScaledPdqTest, BlockAveragedInputStaysClose) {
   }
 }
 
+// After a 180-degree turn the partial edge block comes first; the origin accounts for it.
+TEST(ScaledPdqTest, OriginShiftsFootprintsForReversedAxes) {
+  std::mt19937 rng(9);
+  const int w = 1003, h = 1005, f = 8;  // neither a multiple of 8
+  const LumaImage l = Photo(w, h, rng);
+  auto rotate180 = [](const LumaImage& in) {
+    LumaImage out = in;
+    std::reverse(out.pixels.begin(), out.pixels.end());
+    return out;
+  };
+  const LumaImage small_rotated = rotate180(BlockMeans(l, f));
+  const Matrix64 exact = Exact(rotate180(l));
+  auto error = [&](double ox, double oy) {
+    ScaledPdq s(w, h, small_rotated.width, small_rotated.height, f, ox, oy);
+    for (int y = 0; y < small_rotated.height; ++y) {
+      std::copy_n(small_rotated.pixels.data() + static_cast<size_t>(y) * small_rotated.width,
+                  small_rotated.width, s.RowBuffer());
+      s.CommitRow();
+    }
+    const Matrix64 m = s.FinishBuffer();
+    double sum = 0;
+    for (int i = 0; i < 64 * 64; ++i) sum += std::abs(m[i] - exact[i]);
+    return sum / (64 * 64);
+  };
+  const double with_origin = error(w - small_rotated.width * f, h - small_rotated.height * f);
+  EXPECT_LT(with_origin, 1.0);
+  EXPECT_LT(with_origin, error(0, 0));
+}
+
 TEST(ScaledPdqTest, TinyFullSizeGivesTheZeroHash) {
   ScaledPdq s(4, 100, 1, 13, 8.0);
   for (int y = 0; y < 13; ++y) {
