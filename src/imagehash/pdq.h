@@ -68,7 +68,8 @@ struct PdqResult {
 };
 
 /// Luma of one 8-bit RGB pixel exactly as the reference computes it: float
-/// 0.299*R + 0.587*G + 0.114*B, evaluated left to right, not rounded.
+/// 0.299*R + 0.587*G + 0.114*B, evaluated left to right, not rounded. Bit-exact only where
+/// multiply-adds are not fused: compile callers with -ffp-contract=off (this library is).
 inline float LumaFromRgb(uint8_t r, uint8_t g, uint8_t b) {
   return 0.299f * static_cast<float>(r) + 0.587f * static_cast<float>(g) +
          0.114f * static_cast<float>(b);
