@@ -3,7 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <tuple>
 #include <vector>
 
 namespace childsafe::imagehash {
@@ -95,6 +101,56 @@ TEST(Hash256Test, WordsAndBitsAgree) {
   Hash256 zero;
   EXPECT_TRUE(zero < h);
   EXPECT_FALSE(h < zero);
+}
+
+std::vector<Hash256> ReadHashes(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << path;
+  std::vector<Hash256> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto h = Hash256::FromHex(line);
+    EXPECT_TRUE(h) << line;
+    if (h) out.push_back(*h);
+  }
+  return out;
+}
+
+// Brute force over the upstream needles/haystack vectors reproduces the expected pairs within
+// distance 31, exactly (this is the ground truth src/hamming is tested against too).
+TEST(Hash256Test, NeedlesAndHaystackWithinRadius31) {
+  const char* root = std::getenv("CHILDSAFE_SOURCE_DIR");
+  const std::string dir = std::string(root != nullptr ? root : ".") + "/testdata/pdq/";
+  const auto needles = ReadHashes(dir + "reg-test-input/needles.txt");
+  const auto haystack = ReadHashes(dir + "reg-test-input/haystack.txt");
+  ASSERT_EQ(needles.size(), 100u);
+  ASSERT_EQ(haystack.size(), 1350u);
+  std::set<std::tuple<int, int, int>> found;
+  for (size_t i = 0; i < needles.size(); ++i) {
+    for (size_t j = 0; j < haystack.size(); ++j) {
+      const int d = HammingDistance(needles[i], haystack[j]);
+      if (d <= 31) found.emplace(static_cast<int>(i) + 1, static_cast<int>(j) + 1, d);
+    }
+  }
+  std::ifstream csv(dir + "expected-needles-haystack-d31.csv");
+  std::string line;
+  std::getline(csv, line);  // header
+  std::set<std::tuple<int, int, int>> expected;
+  while (std::getline(csv, line)) {
+    std::stringstream row(line);
+    std::string needle_line, needle_hash, hay_line, hay_hash, distance;
+    std::getline(row, needle_line, ',');
+    std::getline(row, needle_hash, ',');
+    std::getline(row, hay_line, ',');
+    std::getline(row, hay_hash, ',');
+    std::getline(row, distance, ',');
+    expected.emplace(std::stoi(needle_line), std::stoi(hay_line), std::stoi(distance));
+    EXPECT_EQ(needles.at(std::stoi(needle_line) - 1).ToHex(), needle_hash);
+    EXPECT_EQ(haystack.at(std::stoi(hay_line) - 1).ToHex(), hay_hash);
+  }
+  EXPECT_EQ(expected.size(), 250u);
+  EXPECT_EQ(found, expected);
 }
 
 }  // namespace
