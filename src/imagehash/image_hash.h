@@ -7,8 +7,10 @@
 //
 // Cost: one decode plus O(pixels) float work for the blur. Memory: the decoder's buffers (small
 // for baseline JPEG and non-interlaced PNG, up to ~3-8 bytes/pixel for progressive JPEG,
-// interlaced PNG, WebP and composed GIF frames) plus O(width x height/128) floats for PDQ; a full
-// float copy of the image (4 bytes/pixel) only when EXIF orientation is applied.
+// interlaced PNG, WebP and composed GIF frames) plus O(width x height/128) floats for PDQ; when
+// EXIF orientation is applied, two float copies of the (decoded) image, 8 bytes/pixel. Measured:
+// a 12 Mpx JPEG hashes in ~60-75 ms exact, ~16 ms fast, growing the process by < 5 MB
+// (docs/performance.md).
 
 #include <array>
 #include <cstdint>
@@ -51,7 +53,9 @@ std::string_view HashPathName(HashPath path);  // "exact", "fast"
 struct HashOptions {
   PdqFlavor flavor = PdqFlavor::kFullRes;
   HashMode mode = HashMode::kExact;
-  /// Fast mode only: the scaled JPEG keeps at least this many pixels on its shorter side.
+  /// Fast mode only: the scaled JPEG keeps at least this many pixels on its shorter side. At 256
+  /// the measured distance to the exact hash was at most 4 bits (median 0) over 60 generated
+  /// photos and at most 2 on the test photos; 512 gives at most 2, 128 at most 4, 64 up to 20.
   int fast_min_side = 256;
   /// Also compute the 8 dihedral hashes (from the same DCT; costs ~0.1 ms).
   bool dihedral = false;
