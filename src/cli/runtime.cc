@@ -42,10 +42,11 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& o) {
   so.read_connections = o.read_connections;
   CS_TRY(rt->db_, storage::OpenSqlite(so));
 
-  rt->master_key_path_ = o.master_key.empty()
-                             ? (db_path.has_parent_path() ? (db_path.parent_path() / "master.key").string()
-                                                          : std::string("master.key"))
-                             : o.master_key;
+  rt->master_key_path_ =
+      o.master_key.empty()
+          ? (db_path.has_parent_path() ? (db_path.parent_path() / "master.key").string()
+                                       : std::string("master.key"))
+          : o.master_key;
   // A new master key is made only for a database that has no data keys yet; otherwise a missing
   // key file is an error the operator must fix (restore it), never something to paper over.
   bool has_keys = false;
@@ -64,8 +65,8 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& o) {
     return Fail(std::move(e));
   }
   CS_TRY(rt->keyring_, auth::Keyring::Open(*rt->db_, *master, SystemClock::Instance().Now()));
-  rt->contacts_ = std::make_unique<intake::ContactService>(*rt->db_, *rt->taxonomy_, *rt->provinces_,
-                                                           rt->keyring_, SystemClock::Instance());
+  rt->contacts_ = std::make_unique<intake::ContactService>(
+      *rt->db_, *rt->taxonomy_, *rt->provinces_, rt->keyring_, SystemClock::Instance());
   return rt;
 }
 

@@ -17,10 +17,10 @@
 namespace childsafe::cli {
 
 struct RuntimeOptions {
-  std::string data_dir;      // where data/ lives (taxonomy, provinces, permissions)
+  std::string data_dir;  // where data/ lives (taxonomy, provinces, permissions)
   std::string db_path = "var/childsafe.db";
-  std::string master_key;    // default: master.key beside the database
-  bool migrate = false;      // create/migrate the database when opening it
+  std::string master_key;  // default: master.key beside the database
+  bool migrate = false;    // create/migrate the database when opening it
   int read_connections = 8;
 };
 
@@ -51,7 +51,8 @@ class Runtime {
   std::string master_key_path_;
 };
 
-/// The data directory: the given one, else $CHILDSAFE_DATA_DIR, else ./data, else the source tree's.
+/// The data directory: the given one, else $CHILDSAFE_DATA_DIR, else ./data, else the source
+/// tree's.
 std::string ResolveDataDir(const std::string& given);
 
 }  // namespace childsafe::cli

@@ -98,6 +98,9 @@ Result<json> ParseJson(std::string_view text) {
     }
     return Fail(Error::InvalidField("", field_codes::kInvalidFormat,
                                     "malformed JSON at byte " + std::to_string(e.byte)));
+  } catch (const json::exception&) {
+    // e.g. out_of_range.406: a number too large for a double ("-1e309").
+    return Fail(Error::InvalidField("", field_codes::kOutOfRange, "a number in the JSON is out of range"));
   }
 }
 

@@ -56,6 +56,11 @@ TEST(ContactJsonTest, RefusesMalformedAndHostileJson) {
   EXPECT_EQ(ParseJson(std::string("{\"a\":\"\xC3\"}")).error().fields.at(0).code, "invalid_utf8");
   EXPECT_FALSE(ParseJson(std::string(100000, '[') + std::string(100000, ']')));
   EXPECT_TRUE(ParseJson(std::string(10, '[') + std::string(10, ']')));
+  // Regression (found by the contact_json fuzz corpus): numbers beyond a double used to escape
+  // as an exception and would have become a 500.
+  auto huge = ParseJson(R"({"duration_seconds": -1e309})");
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST(ContactJsonTest, EncodesAndDecodesBack) {

@@ -1,0 +1,173 @@
+// Intake throughput: contacts created over HTTP by 32 concurrent keep-alive clients against the
+// server process, each acknowledged (201) only once its transaction is on disk, beside the rate
+// of raw SQLite one-row transactions (WAL, synchronous=FULL) on the same disk, in the same run.
+//
+// Workloads:
+//   1. raw SQLite: one thread, one row per transaction, for --seconds
+//   2. raw SQLite: 32 threads, one connection each, one row per transaction (lock contention)
+//   3. childsafe: 32 keep-alive HTTP clients POSTing /api/v1/contacts (a data contact with a child,
+//      a category and a summary that is encrypted), unique Idempotency-Key each, for --seconds
+// Prints rates, latency percentiles of (3), the ratio (3)/(1), and the group-commit batch size.
+//
+// Usage: intake_bench [--dir build/bench-data] [--seconds 10] [--clients 32]
+#include <httplib.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstring>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "process.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
+}
+
+// One row per transaction, durable (WAL + synchronous=FULL), like an acknowledged write.
+double RawSqliteRate(const std::string& path, int threads, double seconds) {
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(path + "-shm");
+  {
+    sqlite3* h = nullptr;
+    sqlite3_open(path.c_str(), &h);
+    sqlite3_exec(h, "PRAGMA journal_mode=WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, received_at INTEGER, "
+                    "channel TEXT, call_type TEXT, outcome TEXT, summary BLOB)", nullptr, nullptr, nullptr);
+    sqlite3_close(h);
+  }
+  std::atomic<long> done{0};
+  auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> ts;
+  for (int t = 0; t < threads; ++t) {
+    ts.emplace_back([&] {
+      sqlite3* h = nullptr;
+      sqlite3_open(path.c_str(), &h);
+      sqlite3_exec(h, "PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000", nullptr, nullptr, nullptr);
+      sqlite3_stmt* s = nullptr;
+      sqlite3_prepare_v2(h, "INSERT INTO t (received_at, channel, call_type, outcome, summary) VALUES (?, 'phone', 'about_child', 'counselling', randomblob(120))", -1, &s, nullptr);
+      while (Clock::now() < deadline) {
+        sqlite3_exec(h, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+        sqlite3_bind_int64(s, 1, 1749956400);
+        sqlite3_step(s);
+        sqlite3_reset(s);
+        if (sqlite3_exec(h, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) done++;
+      }
+      sqlite3_finalize(s);
+      sqlite3_close(h);
+    });
+  }
+  for (auto& t : ts) t.join();
+  return static_cast<double>(done.load()) / seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir = "build/bench-data";
+  double seconds = 10;
+  int clients = 32;
+  for (int i = 1; i + 1 < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--dir") dir = argv[++i];
+    else if (a == "--seconds") seconds = std::atof(argv[++i]);
+    else if (a == "--clients") clients = std::atoi(argv[++i]);
+  }
+  ::setenv("CHILDSAFE_BINARY_DIR", CHILDSAFE_BINARY_DIR_DEFAULT, 0);
+  std::filesystem::create_directories(dir);
+  std::printf("== intake: durable contact creation over HTTP vs raw SQLite, %.0f s each ==\n", seconds);
+
+  double raw1 = RawSqliteRate(dir + "/raw.db", 1, seconds);
+  std::printf("raw SQLite, 1 thread, 1 row/transaction (fsync each):      %8.0f rows/s\n", raw1);
+  double raw32 = RawSqliteRate(dir + "/raw.db", clients, seconds);
+  std::printf("raw SQLite, %d threads, 1 row/transaction:                 %8.0f rows/s\n", clients, raw32);
+
+  const std::string db = dir + "/intake.db";
+  for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(db + ext);
+  std::filesystem::remove(dir + "/master.key");
+  childsafe::testing::RunChildsafe({"--log-level", "warn", "migrate", "--db", db});
+  auto tok = childsafe::testing::RunChildsafe({"--log-level", "warn", "token", "create", "--db", db, "--name", "bench"});
+  std::string token = tok.out.substr(0, tok.out.find('\n'));
+  childsafe::testing::ChildProcess server(
+      {"--log-level", "warn", "serve", "--db", db, "--port", "0", "--threads", std::to_string(clients + 8)});
+  int port = 0;
+  for (int i = 0; i < 30 && !port; ++i) {
+    auto line = server.WaitForLine("", std::chrono::seconds(30));
+    if (!line) break;
+    port = childsafe::testing::PortFromLine(*line);
+  }
+  if (!port) return 1;
+
+  const std::string body = nlohmann::json{
+      {"received_at", "2025-06-15T08:00:00+07:00"}, {"channel", "phone"}, {"centre", "hanoi"},
+      {"counsellor", "tv-017"}, {"call_type", "about_child"}, {"duration_seconds", 540},
+      {"caller", {{"relation", "parent"}, {"age_band", "18-59"}, {"gender", "girl"}, {"phone", "0912345678"}}},
+      {"children", nlohmann::json::array({{{"age", 14}, {"gender", "girl"}, {"province", "01"}}})},
+      {"categories", {"online.sextortion"}}, {"outcome", "counselling"}, {"urgency", "urgent"},
+      {"summary", "Con gái 14 tuổi bị người lạ trên mạng đe doạ phát tán ảnh nhạy cảm nếu không chuyển tiền. "
+                  "Tư vấn viên hướng dẫn lưu bằng chứng, không chuyển tiền và báo công an."}}.dump();
+  std::atomic<long> ok{0}, failed{0};
+  std::mutex mu;
+  std::vector<double> latencies;
+  auto warmup_end = Clock::now() + std::chrono::seconds(1);
+  auto deadline = warmup_end + std::chrono::duration<double>(seconds);
+  std::vector<std::thread> ts;
+  for (int t = 0; t < clients; ++t) {
+    ts.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", port);
+      c.set_keep_alive(true);
+      c.set_bearer_token_auth(token);
+      std::vector<double> mine;
+      long n = 0;
+      while (Clock::now() < deadline) {
+        std::string key = "b-" + std::to_string(t) + "-" + std::to_string(n++);
+        auto t0 = Clock::now();
+        auto r = c.Post("/api/v1/contacts", {{"Idempotency-Key", key}}, body, "application/json");
+        auto t1 = Clock::now();
+        if (t0 < warmup_end) continue;
+        if (r && r->status == 201) {
+          ok++;
+          mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        } else {
+          failed++;
+        }
+      }
+      std::lock_guard lock(mu);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : ts) t.join();
+  double rate = static_cast<double>(ok.load()) / seconds;
+  std::printf("childsafe HTTP, %d keep-alive clients, durable 201s:        %8.0f contacts/s (goal >= 3000)\n",
+              clients, rate);
+  std::printf("  latency p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (goal p99 <= 25 ms), max %.1f ms; %ld failed\n",
+              Percentile(latencies, 0.5), Percentile(latencies, 0.95), Percentile(latencies, 0.99),
+              Percentile(latencies, 1.0), failed.load());
+  std::printf("  ratio to raw SQLite 1 thread: %.1fx; to raw SQLite %d threads: %.1fx\n", rate / raw1, clients,
+              rate / raw32);
+  httplib::Client m("127.0.0.1", port);
+  if (auto r = m.Get("/metrics")) {
+    double commits = 0, units = 0;
+    for (const char* name : {"childsafe_db_commits_total ", "childsafe_db_write_units_total "}) {
+      auto p = r->body.find(name);
+      if (p != std::string::npos) (name[13] == 'c' ? commits : units) = std::atof(r->body.c_str() + p + std::strlen(name));
+    }
+    if (commits > 0) std::printf("  group commit: %.0f units in %.0f commits (%.1f per fsync)\n", units, commits, units / commits);
+  }
+  server.Signal(SIGTERM);
+  server.Wait(std::chrono::seconds(20));
+  return 0;
+}
