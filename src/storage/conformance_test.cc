@@ -370,5 +370,177 @@ TEST_P(StorageConformance, ConcurrentWritersAllLandExactlyOnce) {
   EXPECT_TRUE(db_->CheckIntegrity());
 }
 
+TEST_P(StorageConformance, UsersSessionsAndRecoveryCodes) {
+  User u;
+  u.username = "tv.lan";
+  u.display_name = "Lan";
+  u.role = "counsellor";
+  u.centre = "hanoi";
+  u.password_hash = "$argon2id$x";
+  u.created_at = u.updated_at = 100;
+  int64_t id = 0;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(id, t.InsertUser(u));
+    return {};
+  }));
+  auto dup = db_->Write([&](WriteTxn& t) { return t.InsertUser(u).map([](int64_t) {}); });
+  EXPECT_EQ(dup.error().code, ErrorCode::kConflict);  // usernames are unique
+  std::optional<User> got;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(got, t.GetUserByName("tv.lan"));
+    return {};
+  }));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->id, id);
+  EXPECT_EQ(got->centre, "hanoi");
+  EXPECT_EQ(got->version, 1);
+  User changed = *got;
+  changed.failed_logins = 3;
+  changed.locked_until = 500;
+  changed.totp_secret = "sealed";
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.UpdateUser(changed, 1); }));
+  EXPECT_EQ(db_->Write([&](WriteTxn& t) { return t.UpdateUser(changed, 1); }).error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(got, t.GetUser(id));
+    CS_TRY(int64_t n, t.CountActiveUsers("counsellor"));
+    EXPECT_EQ(n, 1);
+    CS_TRY(n, t.CountActiveUsers("administrator"));
+    EXPECT_EQ(n, 0);
+    return {};
+  }));
+  EXPECT_EQ(got->failed_logins, 3);
+  EXPECT_EQ(got->locked_until, 500);
+  EXPECT_EQ(got->totp_secret, "sealed");
+  EXPECT_EQ(got->version, 2);
+
+  Session sess{"h1", id, "c1", 100, 100, 1000, std::nullopt, "127.0.0.1"};
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY_STATUS(t.InsertSession(sess));
+    CS_TRY_STATUS(t.InsertSession(Session{"h2", id, "c2", 100, 100, 1000, std::nullopt, ""}));
+    return t.TouchSession("h1", 200);
+  }));
+  std::optional<Session> s1;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(s1, t.GetSession("h1"));
+    return {};
+  }));
+  EXPECT_EQ(s1->last_seen_at, 200);
+  EXPECT_FALSE(s1->ended_at);
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.EndUserSessions(id, 300); }));
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(s1, t.GetSession("h2"));
+    return {};
+  }));
+  EXPECT_EQ(s1->ended_at, 300);
+
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.ReplaceRecoveryCodes(id, {"r1", "r2"}); }));
+  bool used = false;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(used, t.UseRecoveryCode(id, "r1", 400));
+    EXPECT_TRUE(used);
+    CS_TRY(used, t.UseRecoveryCode(id, "r1", 401));  // once only
+    EXPECT_FALSE(used);
+    CS_TRY(bool has, t.HasRecoveryCode(id, "r2"));
+    EXPECT_TRUE(has);
+    CS_TRY(has, t.HasRecoveryCode(id, "r1"));
+    EXPECT_FALSE(has);
+    return {};
+  }));
+}
+
+TEST_P(StorageConformance, AuditTrailAppendsAndQueries) {
+  for (int i = 1; i <= 5; ++i) {
+    AuditEntry e{i, 1000 + i, i % 2 ? "user:1" : "user:2", "contact.read", "contact", std::to_string(i % 3),
+                 "ok", "", "127.0.0.1", "r" + std::to_string(i), "{}", "mac" + std::to_string(i)};
+    ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.AppendAudit(e); }));
+  }
+  AuditEntry clash{3, 0, "x", "y", "", "", "ok", "", "", "", "{}", "m"};
+  EXPECT_FALSE(db_->Write([&](WriteTxn& t) { return t.AppendAudit(clash); }));  // seq is unique
+  std::optional<AuditEntry> last;
+  std::vector<AuditEntry> page;
+  std::vector<int64_t> scanned;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(last, t.LastAuditEntry());
+    AuditQuery q;
+    q.actor = "user:1";
+    CS_TRY(page, t.QueryAudit(q));
+    return t.ScanAudit(2, [&](const AuditEntry& e) -> Status {
+      scanned.push_back(e.seq);
+      return {};
+    });
+  }));
+  EXPECT_EQ(last->seq, 5);
+  EXPECT_EQ(last->mac, "mac5");
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].seq, 5);  // newest first
+  EXPECT_EQ(scanned, (std::vector<int64_t>{3, 4, 5}));
+  AuditQuery by_object;
+  by_object.object_type = "contact";
+  by_object.object_id = "1";
+  by_object.before_seq = 5;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(page, t.QueryAudit(by_object));
+    return {};
+  }));
+  ASSERT_EQ(page.size(), 2u);  // entries 4 and 1 concern contact 1
+  EXPECT_EQ(page[0].seq, 4);
+  EXPECT_EQ(page[1].seq, 1);
+}
+
+TEST_P(StorageConformance, ErasureKeepsCodedFieldsAndRespectsLegalHold) {
+  auto a = Insert(*db_, MakeContact(1000000000, "111-2001-000001"));
+  auto b = Insert(*db_, MakeContact(1000000100, "111-2001-000002"));
+  auto c = Insert(*db_, MakeContact(1800000000, "111-2027-000001"));
+  ASSERT_TRUE(a && b && c);
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.SetLegalHold(*b, true); }));
+  std::vector<int64_t> due;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(due, t.ContactsDueForErasure(1500000000, 100));
+    return {};
+  }));
+  EXPECT_EQ(due, std::vector<int64_t>{*a});
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.EraseContact(*a, 2000); }));
+  auto erased = Get(*db_, *a);
+  EXPECT_TRUE(erased->sealed.summary.empty());
+  EXPECT_TRUE(erased->sealed.caller_name.empty());
+  EXPECT_TRUE(erased->caller_pseudonym.empty());
+  EXPECT_TRUE(erased->sealed.children[0].name.empty());
+  EXPECT_EQ(erased->contact.categories.size(), 2u);  // coded fields stay for statistics
+  EXPECT_EQ(erased->contact.children[0].province, "27");
+  std::pair<bool, std::optional<UnixSeconds>> protection;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(due, t.ContactsDueForErasure(1500000000, 100));
+    CS_TRY(protection, t.ContactProtection(*a));
+    return {};
+  }));
+  EXPECT_TRUE(due.empty());
+  EXPECT_EQ(protection.second, 2000);
+  std::vector<int64_t> by_caller;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(by_caller, t.ContactsByPseudonym(std::string(32, '\x07')));
+    return {};
+  }));
+  EXPECT_EQ(by_caller, (std::vector<int64_t>{*b, *c}));
+}
+
+TEST_P(StorageConformance, TokensListAndRevoke) {
+  int64_t id = 0;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(id, t.InsertApiToken(ApiToken{0, "p", "hash", "partner", "match", 1, std::nullopt, std::nullopt}));
+    return {};
+  }));
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.RevokeApiToken(id, 50); }));
+  EXPECT_EQ(db_->Write([&](WriteTxn& t) { return t.RevokeApiToken(id, 51); }).error().code, ErrorCode::kNotFound);
+  std::vector<ApiToken> all;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(all, t.ListApiTokens());
+    return {};
+  }));
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].revoked_at, 50);
+  EXPECT_TRUE(all[0].token_hash.empty());  // never handed out again
+  EXPECT_EQ(all[0].scopes, "match");
+}
+
 }  // namespace
 }  // namespace childsafe::storage

@@ -91,11 +91,72 @@ CREATE TABLE idempotency_keys (
 )
 )sql";
 
+// Version 2: people and accountability — user accounts, sessions, one-time recovery codes, the
+// keyed hash-chained audit trail, token revocation metadata, legal hold and erasure of contacts.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE users (
+  id {id},
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  centre TEXT,
+  agency TEXT,
+  password_hash TEXT NOT NULL,
+  must_change_password BIGINT NOT NULL,
+  totp_secret {blob},
+  totp_last_step BIGINT,
+  failed_logins BIGINT NOT NULL,
+  locked_until BIGINT,
+  disabled_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  version BIGINT NOT NULL
+);
+CREATE TABLE recovery_codes (
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  used_at BIGINT,
+  PRIMARY KEY (user_id, code_hash)
+);
+CREATE TABLE sessions (
+  id_hash TEXT PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  csrf_hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  ended_at BIGINT,
+  address TEXT
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+CREATE TABLE audit_log (
+  seq BIGINT PRIMARY KEY,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  address TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  details TEXT NOT NULL,
+  mac {blob} NOT NULL
+);
+CREATE INDEX audit_log_actor ON audit_log (actor, at);
+CREATE INDEX audit_log_object ON audit_log (object_type, object_id, at);
+CREATE INDEX audit_log_at ON audit_log (at);
+ALTER TABLE api_tokens ADD COLUMN created_by TEXT;
+ALTER TABLE contacts ADD COLUMN legal_hold BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE contacts ADD COLUMN erased_at BIGINT
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "hotline core: contacts, keys, tokens, idempotency", kV1},
+      {2, "accounts, sessions, audit trail, legal hold and erasure", kV2},
   };
   return kAll;
 }

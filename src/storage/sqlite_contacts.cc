@@ -351,3 +351,67 @@ Result<std::optional<StoredContact>> SqliteTxn::GetOne(const std::string& sql,
 }
 
 }  // namespace childsafe::storage
+
+namespace childsafe::storage {
+
+Result<std::vector<int64_t>> SqliteTxn::Ids(const std::string& sql,
+                                            const std::function<void(sqlite::Stmt&)>& bind) {
+  CS_TRY(sqlite::Stmt * s, c_.Prepare(sql));
+  sqlite::StmtScope scope(*s);
+  bind(*s);
+  std::vector<int64_t> out;
+  while (true) {
+    CS_TRY(bool row, s->Step());
+    if (!row) break;
+    out.push_back(s->Int(0));
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> SqliteTxn::ContactsDueForErasure(UnixSeconds before, int limit) {
+  return Ids(
+      "SELECT id FROM contacts WHERE received_at < ? AND erased_at IS NULL AND legal_hold = 0 AND "
+      "(summary IS NOT NULL OR caller_name IS NOT NULL OR caller_pseudonym IS NOT NULL OR id IN "
+      "(SELECT contact_id FROM contact_children WHERE name IS NOT NULL OR address IS NOT NULL OR "
+      "phone IS NOT NULL OR date_of_birth IS NOT NULL)) ORDER BY received_at LIMIT ?",
+      [&](sqlite::Stmt& s) { s.Bind(1, before).Bind(2, int64_t{limit}); });
+}
+
+Result<std::vector<int64_t>> SqliteTxn::ContactsByPseudonym(const std::string& pseudonym) {
+  return Ids("SELECT id FROM contacts WHERE caller_pseudonym = ? ORDER BY received_at",
+             [&](sqlite::Stmt& s) { s.BindBlob(1, pseudonym); });
+}
+
+Result<std::pair<bool, std::optional<UnixSeconds>>> SqliteTxn::ContactProtection(int64_t id) {
+  CS_TRY(sqlite::Stmt * s, c_.Prepare("SELECT legal_hold, erased_at FROM contacts WHERE id = ?"));
+  sqlite::StmtScope scope(*s);
+  s->Bind(1, id);
+  CS_TRY(bool row, s->Step());
+  if (!row) return Fail(Error::NotFound("no contact with this id"));
+  return std::make_pair(s->Int(0) != 0, s->OptInt(1));
+}
+
+Status SqliteTxn::SetLegalHold(int64_t contact_id, bool hold) {
+  CS_TRY(sqlite::Stmt * s, c_.Prepare("UPDATE contacts SET legal_hold = ? WHERE id = ?"));
+  sqlite::StmtScope scope(*s);
+  s->Bind(1, int64_t{hold ? 1 : 0}).Bind(2, contact_id);
+  CS_TRY_STATUS(s->Run());
+  if (c_.Changes() == 0) return Fail(Error::NotFound("no contact with this id"));
+  return {};
+}
+
+Status SqliteTxn::EraseContact(int64_t contact_id, UnixSeconds now) {
+  for (const char* sql :
+       {"UPDATE contacts SET summary = NULL, caller_name = NULL, caller_pseudonym = NULL, "
+        "erased_at = ?1, updated_at = ?1, version = version + 1 WHERE id = ?2",
+        "UPDATE contact_children SET name = NULL, address = NULL, phone = NULL, date_of_birth = NULL "
+        "WHERE contact_id = ?2"}) {
+    CS_TRY(sqlite::Stmt * s, c_.Prepare(sql));
+    sqlite::StmtScope scope(*s);
+    s->Bind(1, now).Bind(2, contact_id);
+    CS_TRY_STATUS(s->Run());
+  }
+  return {};
+}
+
+}  // namespace childsafe::storage

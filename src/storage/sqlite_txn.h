@@ -44,7 +44,41 @@ class SqliteTxn final : public WriteTxn {
   Result<int64_t> InsertApiToken(const ApiToken& t) override;
   Status PutSetting(const std::string& key, const std::string& value) override;
 
+  // sqlite_accounts.cc
+  Result<std::optional<User>> GetUser(int64_t id) override;
+  Result<std::optional<User>> GetUserByName(const std::string& username) override;
+  Result<std::vector<User>> ListUsers() override;
+  Result<int64_t> CountActiveUsers(const std::string& role) override;
+  Result<std::optional<Session>> GetSession(const std::string& id_hash) override;
+  Result<bool> HasRecoveryCode(int64_t user_id, const std::string& code_hash) override;
+  Result<std::vector<ApiToken>> ListApiTokens() override;
+  Result<int64_t> InsertUser(const User& u) override;
+  Status UpdateUser(const User& u, int64_t expected_version) override;
+  Status InsertSession(const Session& s) override;
+  Status TouchSession(const std::string& id_hash, UnixSeconds now) override;
+  Status EndSession(const std::string& id_hash, UnixSeconds now) override;
+  Status EndUserSessions(int64_t user_id, UnixSeconds now) override;
+  Status ReplaceRecoveryCodes(int64_t user_id, const std::vector<std::string>& code_hashes) override;
+  Result<bool> UseRecoveryCode(int64_t user_id, const std::string& code_hash, UnixSeconds now) override;
+  Status RevokeApiToken(int64_t id, UnixSeconds now) override;
+
+  // sqlite_audit.cc
+  Result<std::optional<AuditEntry>> LastAuditEntry() override;
+  Result<std::vector<AuditEntry>> QueryAudit(const AuditQuery& q) override;
+  Status ScanAudit(int64_t after_seq, const std::function<Status(const AuditEntry&)>& fn) override;
+  Status AppendAudit(const AuditEntry& e) override;
+
+  // sqlite_contacts.cc: retention
+  Result<std::vector<int64_t>> ContactsDueForErasure(UnixSeconds before, int limit) override;
+  Result<std::vector<int64_t>> ContactsByPseudonym(const std::string& pseudonym) override;
+  Result<std::pair<bool, std::optional<UnixSeconds>>> ContactProtection(int64_t id) override;
+  Status SetLegalHold(int64_t contact_id, bool hold) override;
+  Status EraseContact(int64_t contact_id, UnixSeconds now) override;
+
  private:
+  static User ReadUserRow(sqlite::Stmt& s);
+  static AuditEntry ReadAuditRow(sqlite::Stmt& s);
+  Result<std::vector<int64_t>> Ids(const std::string& sql, const std::function<void(sqlite::Stmt&)>& bind);
   static int BindContactFields(sqlite::Stmt& s, int i, const StoredContact& sc);
   Status InsertChildrenAndCategories(int64_t id, const StoredContact& sc);
   static StoredContact ReadContactRow(sqlite::Stmt& s);

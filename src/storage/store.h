@@ -107,6 +107,58 @@ struct ApiToken {
   std::optional<UnixSeconds> revoked_at;
 };
 
+/// A staff account. `totp_secret` is ciphertext (crypto::FieldCipher), empty when not enrolled.
+struct User {
+  int64_t id = 0;
+  std::string username;  // lower-case sign-in name
+  std::string display_name;
+  std::string role;    // a role of the permission matrix
+  std::string centre;  // call centre (for grants scoped to a centre)
+  std::string agency;  // partner agency (for grants scoped to an agency)
+  std::string password_hash;  // argon2id PHC string
+  bool must_change_password = false;
+  std::string totp_secret;
+  std::optional<int64_t> totp_last_step;  // refuses a code's reuse
+  int64_t failed_logins = 0;
+  std::optional<UnixSeconds> locked_until;
+  std::optional<UnixSeconds> disabled_at;
+  UnixSeconds created_at = 0, updated_at = 0;
+  int64_t version = 0;
+};
+
+/// A signed-in browser session; only hashes of its secrets are stored.
+struct Session {
+  std::string id_hash;
+  int64_t user_id = 0;
+  std::string csrf_hash;
+  UnixSeconds created_at = 0, last_seen_at = 0, expires_at = 0;
+  std::optional<UnixSeconds> ended_at;
+  std::string address;
+};
+
+/// One entry of the append-only audit trail. `mac` chains it to the previous entry.
+struct AuditEntry {
+  int64_t seq = 0;
+  UnixSeconds at = 0;
+  std::string actor;        // "user:17", "token:3", "system"
+  std::string action;       // "contact.read", "auth.login", ...
+  std::string object_type;  // "contact", "user", "token", "session", ""
+  std::string object_id;
+  std::string outcome;      // "ok", "denied", "failed"
+  std::string reason;       // why (given for sensitive reads)
+  std::string address;      // where from
+  std::string request_id;
+  std::string details;      // JSON object; never personal data
+  std::string mac;
+};
+
+struct AuditQuery {
+  std::string actor, object_type, object_id, action;  // empty = any
+  std::optional<UnixSeconds> from, to;
+  std::optional<int64_t> before_seq;  // newest first, continue below this
+  int limit = 100;
+};
+
 /// How often a caller (by pseudonym) contacted the hotline before a given contact.
 struct RepeatCallerInfo {
   int64_t previous_contacts = 0;
@@ -149,6 +201,31 @@ class ReadTxn {
 
   /// Small named settings (e.g. "installation_id").
   virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
+
+  // ---- accounts (sqlite_accounts.cc) ----
+  virtual Result<std::optional<User>> GetUser(int64_t id) = 0;
+  virtual Result<std::optional<User>> GetUserByName(const std::string& username) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  virtual Result<int64_t> CountActiveUsers(const std::string& role) = 0;
+  virtual Result<std::optional<Session>> GetSession(const std::string& id_hash) = 0;
+  /// True if the code is one of the user's unused recovery codes.
+  virtual Result<bool> HasRecoveryCode(int64_t user_id, const std::string& code_hash) = 0;
+  virtual Result<std::vector<ApiToken>> ListApiTokens() = 0;
+
+  // ---- audit trail (sqlite_audit.cc) ----
+  /// The last entry (the chain's head), if any.
+  virtual Result<std::optional<AuditEntry>> LastAuditEntry() = 0;
+  virtual Result<std::vector<AuditEntry>> QueryAudit(const AuditQuery& q) = 0;
+  /// Every entry with seq > after_seq, in seq order.
+  virtual Status ScanAudit(int64_t after_seq, const std::function<Status(const AuditEntry&)>& fn) = 0;
+
+  // ---- retention and requests of the person concerned (sqlite_contacts.cc) ----
+  /// Ids of contacts received before `before`, not erased and not on legal hold (oldest first).
+  virtual Result<std::vector<int64_t>> ContactsDueForErasure(UnixSeconds before, int limit) = 0;
+  /// Ids of contacts whose caller has this pseudonym.
+  virtual Result<std::vector<int64_t>> ContactsByPseudonym(const std::string& pseudonym) = 0;
+  /// Legal hold and erasure state of a contact.
+  virtual Result<std::pair<bool, std::optional<UnixSeconds>>> ContactProtection(int64_t id) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -169,6 +246,30 @@ class WriteTxn : public ReadTxn {
   virtual Status RewrapDataKey(const crypto::WrappedKey& k) = 0;
   virtual Result<int64_t> InsertApiToken(const ApiToken& t) = 0;
   virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
+
+  // ---- accounts ----
+  virtual Result<int64_t> InsertUser(const User& u) = 0;
+  /// Replaces a user's fields if the stored version equals expected_version (then +1).
+  virtual Status UpdateUser(const User& u, int64_t expected_version) = 0;
+  virtual Status InsertSession(const Session& s) = 0;
+  virtual Status TouchSession(const std::string& id_hash, UnixSeconds now) = 0;
+  virtual Status EndSession(const std::string& id_hash, UnixSeconds now) = 0;
+  virtual Status EndUserSessions(int64_t user_id, UnixSeconds now) = 0;
+  virtual Status ReplaceRecoveryCodes(int64_t user_id, const std::vector<std::string>& code_hashes) = 0;
+  /// Marks an unused recovery code used; false if it was not there or already used.
+  virtual Result<bool> UseRecoveryCode(int64_t user_id, const std::string& code_hash, UnixSeconds now) = 0;
+  virtual Status RevokeApiToken(int64_t id, UnixSeconds now) = 0;
+
+  // ---- audit trail ----
+  /// Appends an entry whose seq is LastAuditEntry()->seq + 1 (or 1) and whose mac the caller
+  /// computed over the previous mac and this entry.
+  virtual Status AppendAudit(const AuditEntry& e) = 0;
+
+  // ---- retention ----
+  virtual Status SetLegalHold(int64_t contact_id, bool hold) = 0;
+  /// Erases the narrative and identity of a contact (summary, names, address, phones, dates of
+  /// birth, caller pseudonym), keeping its coded fields; sets erased_at.
+  virtual Status EraseContact(int64_t contact_id, UnixSeconds now) = 0;
 };
 
 class Database {
