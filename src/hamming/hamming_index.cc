@@ -36,8 +36,8 @@ struct SegmentSlot {
 };
 
 struct State {
-  std::vector<SegmentSlot> segments;  // oldest (largest) first
-  std::shared_ptr<AppendBuffer> buffer = std::make_shared<AppendBuffer>();
+  std::vector<SegmentSlot> segments;     // oldest (largest) first
+  std::shared_ptr<AppendBuffer> buffer;  // allocated by the first small Add
   size_t buffer_size = 0;
   std::shared_ptr<const RemovedBits> buffer_removed;
   size_t buffer_live = 0;
@@ -128,13 +128,14 @@ class IdSet {
 
 // Marks the ids' positions removed in [0, n); returns the new bits (null if none matched) and
 // the count.
+template <class IdAt>
 std::pair<std::shared_ptr<const RemovedBits>, size_t> MarkRemoved(
-    const std::shared_ptr<const RemovedBits>& old, size_t n, size_t capacity, const uint64_t* ids,
+    const std::shared_ptr<const RemovedBits>& old, size_t n, size_t capacity, IdAt id_at,
     const IdSet& set) {
   std::shared_ptr<RemovedBits> bits;
   size_t count = 0;
   for (size_t p = 0; p < n; ++p) {
-    if (IsRemoved(old.get(), p) || !set.Contains(ids[p])) continue;
+    if (IsRemoved(old.get(), p) || !set.Contains(id_at(p))) continue;
     if (!bits) {
       bits = old ? std::make_shared<RemovedBits>(*old)
                  : std::make_shared<RemovedBits>((capacity + 63) / 64, 0);
@@ -162,9 +163,9 @@ std::vector<Match> Collect(const State& state, std::span<const Hash256> queries,
   if (state.buffer_size > 0) {
     // Reads only [0, buffer_size): entries beyond may be being written by an Add right now.
     const size_t n = state.buffer_size;
-    scratch.positions.resize(n);
-    scratch.distances.resize(n);
-    scratch.variants.resize(n);
+    scratch.positions.Reserve(n);
+    scratch.distances.Reserve(n);
+    scratch.variants.Reserve(n);
     std::vector<uint64_t> packed(4 * queries.size());
     for (size_t v = 0; v < queries.size(); ++v) {
       std::copy(queries[v].limbs.begin(), queries[v].limbs.end(), packed.begin() + 4 * v);
@@ -174,7 +175,7 @@ std::vector<Match> Collect(const State& state, std::span<const Hash256> queries,
     if (queries.size() == 1) {
       found = kernels.scan(h, n, packed.data(), radius, 0, scratch.positions.data(),
                            scratch.distances.data());
-      std::fill_n(scratch.variants.begin(), found, 0);
+      std::fill_n(scratch.variants.data(), found, 0);
     } else {
       found = kernels.scan_multi(h, n, packed.data(), static_cast<int>(queries.size()), radius, 0,
                                  scratch.positions.data(), scratch.distances.data(),
@@ -261,8 +262,11 @@ IndexStats IndexSnapshot::Stats() const {
   stats.entries = state_->live();
   stats.segments = state_->segments.size();
   stats.buffered = state_->buffer_live;
-  stats.memory_bytes =
-      sizeof(State) + state_->buffer->hashes.capacity() * 32 + state_->buffer->ids.capacity() * 8;
+  stats.memory_bytes = sizeof(State);
+  if (state_->buffer) {
+    stats.memory_bytes +=
+        state_->buffer->hashes.capacity() * 32 + state_->buffer->ids.capacity() * 8;
+  }
   size_t largest = 0;
   for (const internal::SegmentSlot& slot : state_->segments) {
     stats.memory_bytes += slot.segment->MemoryBytes();
@@ -328,6 +332,7 @@ void HammingIndex::Add(std::span<const IndexEntry> entries) {
       next->buffer_live = 0;
       next->buffer_removed.reset();
     }
+    if (!next->buffer) next->buffer = std::make_shared<internal::AppendBuffer>();
     // Written beyond every published buffer_size: no search reads these slots yet.
     internal::AppendBuffer& buf = *next->buffer;
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -349,8 +354,8 @@ size_t HammingIndex::Remove(std::span<const uint64_t> ids) {
   std::vector<internal::SegmentSlot> kept;
   for (internal::SegmentSlot& slot : next->segments) {
     const internal::Segment& seg = *slot.segment;
-    auto [bits, count] =
-        internal::MarkRemoved(slot.removed, seg.size(), seg.size(), seg.ids(), set);
+    auto [bits, count] = internal::MarkRemoved(
+        slot.removed, seg.size(), seg.size(), [&seg](size_t p) { return seg.id(p); }, set);
     removed += count;
     slot.removed = std::move(bits);
     slot.live -= count;
@@ -366,9 +371,9 @@ size_t HammingIndex::Remove(std::span<const uint64_t> ids) {
     }
   }
   next->segments = std::move(kept);
-  auto [bits, count] =
-      internal::MarkRemoved(next->buffer_removed, next->buffer_size, internal::kBufferCapacity,
-                            next->buffer->ids.data(), set);
+  auto [bits, count] = internal::MarkRemoved(
+      next->buffer_removed, next->buffer_size, internal::kBufferCapacity,
+      [&next](size_t p) { return next->buffer->ids[p]; }, set);
   next->buffer_removed = std::move(bits);
   next->buffer_live -= count;
   removed += count;

@@ -122,11 +122,12 @@ TEST(HammingIndexTest, ExactAgainstBruteForceOnLargeRandomAndClusteredSets) {
   // Large enough for multi-index segments (the smallest indexed segment is 32768 hashes).
   std::vector<IndexEntry> data = synthetic::Random(20000, 21);
   for (IndexEntry e : synthetic::Clustered(30000, 22)) {
-    e.id += 1000000;
+    e.id |= uint64_t{1} << 63;  // ids spanning more than 32 bits: 8-byte ids, 10 parts
     data.push_back(e);
   }
   HammingIndex index(data);
   ASSERT_GE(index.Stats().indexed_segments, 1u) << index.Stats().layout;
+  EXPECT_NE(index.Stats().layout.find("m=10"), std::string::npos) << index.Stats().layout;
   std::multimap<uint64_t, Hash256> model;
   for (const IndexEntry& e : data) model.insert({e.id, e.hash});
 

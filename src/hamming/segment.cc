@@ -61,9 +61,9 @@ double Ball(int width, int t) {
 // Estimated costs in nanoseconds, fitted to per-phase timings of 10M-hash segments on the
 // benchmark machine (docs/performance.md). Only their ratios matter: they choose thresholds and
 // scan-or-index, never correctness.
-constexpr double kCostProbe = 19;           // a directory read and a scattered bucket
+constexpr double kCostProbe = 22;           // a directory read and a scattered bucket
 constexpr double kCostEntry = 0.15;         // one 4-byte table entry through the vector filter
-constexpr double kCostCandidate = 11;       // one scattered 32-byte hash read and distance
+constexpr double kCostCandidate = 6.5;      // one scattered 32-byte hash read and distance
 constexpr double kCostImplicitEntry = 1.0;  // one hash in a part-0 bucket
 constexpr double kCostScan = 0.9;           // one hash in a scan (memory-bound)
 
@@ -95,9 +95,21 @@ std::string SegmentLayout::ToString() const {
          " s=" + range(min_s, max_s);
 }
 
-SegmentLayout ChooseLayout(size_t n, const LayoutOptions& options) {
+namespace {
+
+// Smallest id and whether all ids fit in 32 bits above it.
+std::pair<uint64_t, int> IdRange(std::span<const IndexEntry> entries) {
+  if (entries.empty()) return {0, 4};
+  uint64_t lo = entries[0].id, hi = entries[0].id;
+  for (const IndexEntry& e : entries) {
+    lo = std::min(lo, e.id);
+    hi = std::max(hi, e.id);
+  }
+  return {lo, hi - lo <= std::numeric_limits<uint32_t>::max() ? 4 : 8};
+}
+
+SegmentLayout MakeLayout(size_t n, int m, const LayoutOptions& options) {
   SegmentLayout layout;
-  if (n < std::max<size_t>(options.min_indexed_size, 2)) return layout;
   const int pos_bits = std::bit_width(n - 1);
   const int max_suffix = 32 - pos_bits;  // entries are (pos << suffix) | suffix bits
   const double nd = static_cast<double>(n);
@@ -105,9 +117,6 @@ SegmentLayout ChooseLayout(size_t n, const LayoutOptions& options) {
       std::clamp(static_cast<int>(std::lround(std::log2(nd / options.target_bucket))), 1, 24);
   const int k0 =
       std::clamp(static_cast<int>(std::lround(std::log2(nd / options.target_bucket_part0))), 1, 26);
-  int m = options.parts;
-  if (m == 0) m = (256 + k + max_suffix - 1) / (k + max_suffix);
-  m = std::clamp(m, 8, 32);  // >= 8 keeps every key within 32 bits
   int offset = 0;
   for (int j = 0; j < m; ++j) {
     const int bits = 256 / m + (j < 256 % m ? 1 : 0);
@@ -123,8 +132,30 @@ SegmentLayout ChooseLayout(size_t n, const LayoutOptions& options) {
   return layout;
 }
 
+}  // namespace
+
+double LayoutBytesPerHash(const SegmentLayout& layout, size_t n, int id_bytes) {
+  double bytes = sizeof(Hash256) + id_bytes;
+  if (layout.parts.empty() || n == 0) return bytes;
+  double dirs = 0;
+  for (const PartLayout& p : layout.parts) dirs += 4 * (std::ldexp(1.0, p.dir_bits) + 1);
+  return bytes + 4.0 * static_cast<double>(layout.parts.size() - 1) + dirs / static_cast<double>(n);
+}
+
+SegmentLayout ChooseLayout(size_t n, int id_bytes, const LayoutOptions& options) {
+  if (n < std::max<size_t>(options.min_indexed_size, 2)) return {};
+  if (options.parts > 0) return MakeLayout(n, std::clamp(options.parts, 8, 32), options);
+  // The most parts that fit the budget: each part makes the others' thresholds smaller, so fewer
+  // probes (measured: 11 parts answer 20-35% faster than 10 at 1-10M hashes).
+  for (int m = std::max(options.max_parts, 8); m > 8; --m) {
+    SegmentLayout layout = MakeLayout(n, m, options);
+    if (LayoutBytesPerHash(layout, n, id_bytes) <= options.max_bytes_per_hash) return layout;
+  }
+  return MakeLayout(n, 8, options);  // >= 8 parts keeps every key within 32 bits
+}
+
 Segment::Segment(std::span<const IndexEntry> entries, const LayoutOptions& options)
-    : Segment(entries, ChooseLayout(entries.size(), options)) {}
+    : Segment(entries, ChooseLayout(entries.size(), IdRange(entries).second, options)) {}
 
 Segment::Segment(std::span<const IndexEntry> entries, SegmentLayout layout)
     : layout_(std::move(layout)) {
@@ -135,11 +166,17 @@ Segment::Segment(std::span<const IndexEntry> entries, SegmentLayout layout)
 void Segment::Build(std::span<const IndexEntry> entries) {
   const size_t n = entries.size();
   hashes_.resize(n);
-  ids_.resize(n);
+  const auto [id_base, id_bytes] = IdRange(entries);
+  id_base_ = id_base;
+  if (id_bytes == 4) {
+    narrow_ids_.resize(n);
+  } else {
+    wide_ids_.resize(n);
+  }
   if (!indexed()) {
     for (size_t i = 0; i < n; ++i) {
       hashes_[i] = entries[i].hash;
-      ids_[i] = entries[i].id;
+      SetId(i, entries[i].id);
     }
     return;
   }
@@ -162,7 +199,7 @@ void Segment::Build(std::span<const IndexEntry> entries) {
     for (size_t i = 0; i < n; ++i) {
       const uint32_t pos = cursor[keys[i]]++;
       hashes_[pos] = entries[i].hash;
-      ids_[pos] = entries[i].id;
+      SetId(pos, entries[i].id);
     }
   }
   // Parts 1..m-1: an entry array grouped by prefix, each entry (pos << s) | suffix.
@@ -268,9 +305,9 @@ void Segment::Search(const Hash256* queries, int nq, int radius, const Kernels& 
 
 void Segment::ScanAll(const Hash256* queries, int nq, int radius, const Kernels& kernels,
                       SearchScratch& scratch, std::vector<Hit>& out) const {
-  scratch.positions.resize(kScanChunk);
-  scratch.distances.resize(kScanChunk);
-  scratch.variants.resize(kScanChunk);
+  scratch.positions.Reserve(kScanChunk);
+  scratch.distances.Reserve(kScanChunk);
+  scratch.variants.Reserve(kScanChunk);
   std::vector<uint64_t> packed(4 * static_cast<size_t>(nq));
   for (int v = 0; v < nq; ++v) std::memcpy(&packed[4 * v], Limbs(queries[v]), 32);
   for (size_t begin = 0; begin < size(); begin += kScanChunk) {
@@ -280,7 +317,7 @@ void Segment::ScanAll(const Hash256* queries, int nq, int radius, const Kernels&
     if (nq == 1) {
       found = kernels.scan(h, len, packed.data(), radius, static_cast<uint32_t>(begin),
                            scratch.positions.data(), scratch.distances.data());
-      std::fill_n(scratch.variants.begin(), found, 0);
+      std::fill_n(scratch.variants.data(), found, 0);
     } else {
       found = kernels.scan_multi(h, len, packed.data(), nq, radius, static_cast<uint32_t>(begin),
                                  scratch.positions.data(), scratch.distances.data(),
@@ -296,7 +333,6 @@ void Segment::SearchOne(const Hash256& query, uint8_t variant, const Plan& plan,
                         const Kernels& kernels, SearchScratch& scratch,
                         std::vector<Hit>& out) const {
   const uint64_t* q = Limbs(query);
-  std::vector<uint32_t>& cand = scratch.candidates;
   size_t ncand = 0;
   for (size_t j = 0; j < tables_.size(); ++j) {
     const int t = plan.thresholds[j];
@@ -337,10 +373,8 @@ void Segment::SearchOne(const Hash256& query, uint8_t variant, const Plan& plan,
 
     if (j == 0) {
       // Part 0's buckets are runs of the hash array: check the full distance directly.
-      if (scratch.positions.size() < total) {
-        scratch.positions.resize(total);
-        scratch.distances.resize(total);
-      }
+      scratch.positions.Reserve(total);
+      scratch.distances.Reserve(total);
       const size_t found =
           kernels.scan_ranges(Limbs(hashes_[0]), probes.data(), probes.size(), q, radius,
                               scratch.positions.data(), scratch.distances.data());
@@ -349,20 +383,17 @@ void Segment::SearchOne(const Hash256& query, uint8_t variant, const Plan& plan,
       }
       continue;
     }
-    if (cand.size() < ncand + total + 16)
-      cand.resize(std::max(ncand + total + 16, 2 * cand.size()));
+    uint32_t* cand = scratch.candidates.Reserve(ncand + total + 16, ncand);
     const uint32_t suffix_mask = (uint32_t{1} << s) - 1;
     ncand += kernels.filter_ranges(table.entries.data(), probes.data(), probes.size(),
-                                   key & suffix_mask, suffix_mask, s, cand.data() + ncand);
+                                   key & suffix_mask, suffix_mask, s, cand + ncand);
   }
 
   if (ncand == 0) return;
-  if (scratch.positions.size() < ncand) {
-    scratch.positions.resize(ncand);
-    scratch.distances.resize(ncand);
-  }
-  const size_t found = kernels.verify(Limbs(hashes_[0]), cand.data(), ncand, q, radius,
-                                      scratch.positions.data(), scratch.distances.data());
+  scratch.positions.Reserve(ncand);
+  scratch.distances.Reserve(ncand);
+  const size_t found = kernels.verify(Limbs(hashes_[0]), scratch.candidates.data(), ncand, q,
+                                      radius, scratch.positions.data(), scratch.distances.data());
   for (size_t f = 0; f < found; ++f) {
     out.push_back({scratch.positions[f], scratch.distances[f], variant});
   }
@@ -370,7 +401,8 @@ void Segment::SearchOne(const Hash256& query, uint8_t variant, const Plan& plan,
 
 size_t Segment::MemoryBytes() const {
   size_t bytes = sizeof(*this) + hashes_.capacity() * sizeof(Hash256) +
-                 ids_.capacity() * sizeof(uint64_t) + plans_.capacity() * sizeof(Plan);
+                 narrow_ids_.capacity() * sizeof(uint32_t) +
+                 wide_ids_.capacity() * sizeof(uint64_t) + plans_.capacity() * sizeof(Plan);
   for (const Table& t : tables_) {
     bytes += sizeof(Table) + t.directory.capacity() * sizeof(uint32_t) +
              t.entries.capacity() * sizeof(uint32_t);

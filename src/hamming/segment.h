@@ -22,6 +22,7 @@
 //
 // Thread-safety: immutable after construction; any number of threads may search it at once.
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -67,18 +68,48 @@ struct LayoutOptions {
   size_t min_indexed_size = 32768;  // below this, scan (a scan of 32k hashes takes ~10 us)
   double target_bucket = 48;        // mean entries per directory slot of parts 1..m-1
   double target_bucket_part0 = 6;   // mean hashes per directory slot of part 0
-  int parts = 0;                    // 0 = derive from n
+  int parts = 0;                    // 0 = the most parts (up to max_parts) within the budget
+  int max_parts = 11;               // more parts, fewer probes; beyond 11 suffixes get too short
+  double max_bytes_per_hash = 80;   // memory budget: hash + id + tables + directories
 };
 
-/// The layout the index uses for n entries.
-SegmentLayout ChooseLayout(size_t n, const LayoutOptions& options = {});
+/// The layout the index uses for n entries whose ids take id_bytes (4 or 8) each.
+SegmentLayout ChooseLayout(size_t n, int id_bytes, const LayoutOptions& options = {});
+
+/// Bytes per hash of a segment of n entries with this layout: hash, id, one 4-byte entry per
+/// table after the first, and the directories.
+double LayoutBytesPerHash(const SegmentLayout& layout, size_t n, int id_bytes);
+
+/// A buffer that grows without zero-filling (a search may need hundreds of kilobytes of room of
+/// which it uses a little).
+template <class T>
+class ScratchArray {
+ public:
+  /// Room for n elements; the first `keep` are preserved, the rest are uninitialised.
+  T* Reserve(size_t n, size_t keep = 0) {
+    if (n > capacity_) {
+      const size_t capacity = std::max(n, 2 * capacity_);
+      auto bigger = std::make_unique_for_overwrite<T[]>(capacity);
+      std::copy_n(data_.get(), keep, bigger.get());
+      data_ = std::move(bigger);
+      capacity_ = capacity;
+    }
+    return data_.get();
+  }
+  T* data() { return data_.get(); }
+  T& operator[](size_t i) { return data_[i]; }
+
+ private:
+  std::unique_ptr<T[]> data_;
+  size_t capacity_ = 0;
+};
 
 /// Reusable buffers for one search (one per calling thread; not shared).
 struct SearchScratch {
-  std::vector<uint32_t> candidates;
-  std::vector<uint32_t> positions;
-  std::vector<uint16_t> distances;
-  std::vector<uint8_t> variants;
+  ScratchArray<uint32_t> candidates;
+  ScratchArray<uint32_t> positions;
+  ScratchArray<uint16_t> distances;
+  ScratchArray<uint8_t> variants;
   std::vector<std::pair<uint32_t, int32_t>> slots;  // directory slot, suffix flips allowed
   std::vector<ProbeRange> probes;
 };
@@ -92,12 +123,15 @@ class Segment {
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
 
-  size_t size() const { return ids_.size(); }
+  size_t size() const { return hashes_.size(); }
   bool indexed() const { return !layout_.parts.empty(); }
   const SegmentLayout& layout() const { return layout_; }
   const imagehash::Hash256& hash(size_t pos) const { return hashes_[pos]; }
-  uint64_t id(size_t pos) const { return ids_[pos]; }
-  const uint64_t* ids() const { return ids_.data(); }
+  uint64_t id(size_t pos) const {
+    return wide_ids_.empty() ? id_base_ + narrow_ids_[pos] : wide_ids_[pos];
+  }
+  /// 4 if the ids are stored as 32-bit offsets from a base (they span less than 2^32), else 8.
+  int id_bytes() const { return wide_ids_.empty() ? 4 : 8; }
 
   /// Appends a Hit for every stored hash within `radius` (0..256) of any of the nq (1..8)
   /// queries. A position may be reported more than once (found through several parts); the
@@ -129,9 +163,21 @@ class Segment {
   void SearchOne(const imagehash::Hash256& query, uint8_t variant, const Plan& plan, int radius,
                  const Kernels& kernels, SearchScratch& scratch, std::vector<Hit>& out) const;
 
+  void SetId(size_t pos, uint64_t id) {
+    if (wide_ids_.empty()) {
+      narrow_ids_[pos] = static_cast<uint32_t>(id - id_base_);
+    } else {
+      wide_ids_[pos] = id;
+    }
+  }
+
   SegmentLayout layout_;
   AlignedVector<imagehash::Hash256> hashes_;
-  std::vector<uint64_t> ids_;
+  // Ids: most lists number their entries densely (database row ids), so 4 bytes per hash are
+  // usually enough, and the 4 bytes saved buy an extra table within the memory budget.
+  uint64_t id_base_ = 0;
+  std::vector<uint32_t> narrow_ids_;  // id - id_base_, when every id fits
+  std::vector<uint64_t> wide_ids_;    // otherwise
   std::vector<Table> tables_;
   std::vector<Plan> plans_;  // by radius, 0..kMaxIndexedRadius
 };

@@ -58,28 +58,54 @@ std::vector<Hash256> Queries(const std::vector<IndexEntry>& data, int count, uin
   return out;
 }
 
-TEST(SegmentLayoutTest, PartsTileTheHashAndEntriesFitIn32Bits) {
-  for (size_t n :
-       {size_t{32768}, size_t{100000}, size_t{1} << 20, size_t{10000000}, kMaxSegmentSize}) {
-    const SegmentLayout layout = ChooseLayout(n);
-    ASSERT_FALSE(layout.parts.empty()) << n;
-    int next = 0;
-    const int pos_bits = std::bit_width(n - 1);
-    for (size_t j = 0; j < layout.parts.size(); ++j) {
-      const PartLayout& p = layout.parts[j];
-      EXPECT_EQ(p.offset, next);
-      EXPECT_GE(p.bits, 1);
-      EXPECT_LE(p.bits, 32);
-      EXPECT_GE(p.dir_bits, 1);
-      EXPECT_LE(p.dir_bits, p.bits);
-      if (j > 0) {
-        EXPECT_LE(p.bits - p.dir_bits + pos_bits, 32) << "entry overflows, n=" << n;
+TEST(SegmentLayoutTest, PartsTileTheHashEntriesFitIn32BitsAndMemoryFitsTheBudget) {
+  for (int id_bytes : {4, 8}) {
+    for (size_t n :
+         {size_t{32768}, size_t{100000}, size_t{1} << 20, size_t{10000000}, kMaxSegmentSize}) {
+      const SegmentLayout layout = ChooseLayout(n, id_bytes);
+      ASSERT_FALSE(layout.parts.empty()) << n;
+      int next = 0;
+      const int pos_bits = std::bit_width(n - 1);
+      for (size_t j = 0; j < layout.parts.size(); ++j) {
+        const PartLayout& p = layout.parts[j];
+        EXPECT_EQ(p.offset, next);
+        EXPECT_GE(p.bits, 1);
+        EXPECT_LE(p.bits, 32);
+        EXPECT_GE(p.dir_bits, 1);
+        EXPECT_LE(p.dir_bits, p.bits);
+        if (j > 0) {
+          EXPECT_LE(p.bits - p.dir_bits + pos_bits, 32) << "entry overflows, n=" << n;
+        }
+        next += p.bits;
       }
-      next += p.bits;
+      EXPECT_EQ(next, 256);
+      EXPECT_LE(LayoutBytesPerHash(layout, n, id_bytes), 80.0) << n << " " << layout.ToString();
+      // 4-byte ids leave room for an eleventh part.
+      EXPECT_EQ(layout.parts.size(), id_bytes == 4 ? 11u : 10u) << n;
     }
-    EXPECT_EQ(next, 256);
   }
-  EXPECT_TRUE(ChooseLayout(1000).parts.empty());  // small: scanned
+  EXPECT_TRUE(ChooseLayout(1000, 4).parts.empty());  // small: scanned
+}
+
+TEST(SegmentTest, KeepsIdsOfAnyWidth) {
+  std::mt19937_64 rng(14);
+  for (const std::string kind : {"dense", "offset", "wide"}) {
+    std::vector<IndexEntry> data = synthetic::Random(40000, 15);
+    for (size_t i = 0; i < data.size(); ++i) {
+      if (kind == "offset") data[i].id = (uint64_t{1} << 40) + 3 * i;
+      if (kind == "wide") data[i].id = rng();
+    }
+    if (kind == "wide") data.back().id = ~uint64_t{0};
+    const Segment seg(data);
+    ASSERT_TRUE(seg.indexed());
+    EXPECT_EQ(seg.id_bytes(), kind == "wide" ? 8 : 4) << kind;
+    for (size_t q = 0; q < data.size(); q += 997) {
+      const auto found = SegmentSearch(seg, data[q].hash, 0);
+      ASSERT_EQ(found.size(), 1u) << kind;
+      EXPECT_EQ(found[0].first, data[q].id) << kind;
+    }
+    EXPECT_EQ(SegmentSearch(seg, data.back().hash, 0).at(0).first, data.back().id) << kind;
+  }
 }
 
 TEST(SegmentLayoutTest, EveryPlanCoversItsRadius) {
