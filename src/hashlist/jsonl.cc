@@ -81,6 +81,7 @@ Field FieldOf(HashType type) {
 }
 
 std::string Shorten(std::string_view name) {
+  if (name.empty()) return "(unnamed)";
   std::string s(name.substr(0, 64));
   for (char& c : s) {
     if (static_cast<unsigned char>(c) < 0x20) c = '?';
