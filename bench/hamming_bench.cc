@@ -25,8 +25,8 @@
 // second on 1 and 2 threads (each thread takes the next query; FAISS gets batches of 16 queries
 // per call, which only helps it), recall. Then the ratios: childsafe against the scan and against
 // the fastest exact FAISS index. Then incremental use at 1M (adds in batches of 1,000 as a bank
-// import would, QPS before and after Compact, a removal of 10,000 ids) and the index file: save
-// and load (with rebuild) at 10M.
+// import would, QPS before and after Compact, a removal of 10,000 ids) and, at 10M, the index
+// file (save; load with rebuild) and queries with all 8 dihedral variants.
 //
 // Usage: hamming_bench [--sizes=1000000,10000000] [--queries=1000] [--seconds=8]
 //                      [--data=random,clustered] [--faiss-10m=nhash:b,...] [--faiss-cap-gb=4]
@@ -585,6 +585,9 @@ int main(int argc, char** argv) {
     const size_t n = opt.sizes.back();
     auto entries = synthetic::Clustered(n, 99);
     HammingIndex index(entries);
+    std::mt19937_64 rng(5);
+    std::vector<Hash256> sample(2000);  // stored hashes, to query near
+    for (auto& h : sample) h = entries[rng() % n].hash;
     entries.clear();
     entries.shrink_to_fit();
     const std::string path = (std::filesystem::temp_directory_path() /
@@ -606,10 +609,9 @@ int main(int argc, char** argv) {
       std::printf("\nload failed: %s\n", loaded.error().ToString().c_str());
       return 1;
     }
-    std::mt19937_64 rng(5);
     bool same = loaded->size() == index.size();
-    for (int i = 0; i < 50 && same; ++i) {
-      const Hash256 q = synthetic::RandomHash(rng);
+    for (int i = 0; i < 200 && same; ++i) {
+      const Hash256 q = synthetic::FlipBits(sample[i], static_cast<int>(rng() % 32), rng);
       same = *loaded->Search(q) == *index.Search(q);
     }
     std::printf(
@@ -617,6 +619,22 @@ int main(int argc, char** argv) {
         "verify checksum, rebuild) %.2f s; loaded index answers identically: %s\n",
         n, static_cast<double>(bytes) / 1e6, save_s, load_s, same ? "yes" : "NO");
     all_exact = all_exact && same;
+
+    // Queries with all 8 dihedral variants of an image: one near a stored hash, the other seven
+    // unrelated to it (as the rotations of an upright picture are).
+    std::vector<Hash256> variants(8);
+    const auto start = Clock::now();
+    const double cpu0 = ThreadCpuSeconds();
+    size_t done = 0;
+    while (done < 50 || (done < sample.size() && Seconds(start) < 5)) {
+      variants[0] = synthetic::FlipBits(sample[done], static_cast<int>(rng() % 32), rng);
+      for (size_t v = 1; v < 8; ++v) variants[v] = synthetic::RandomHash(rng);
+      (void)loaded->SearchVariants(variants);
+      ++done;
+    }
+    std::printf("SearchVariants with 8 hashes, 1 thread: %.0f queries/s (%.0f by CPU time)\n",
+                static_cast<double>(done) / Seconds(start),
+                static_cast<double>(done) / (ThreadCpuSeconds() - cpu0));
   }
 
   std::printf("\n%s\n", all_exact ? "All results exact." : "SOME RESULTS WERE NOT EXACT.");
