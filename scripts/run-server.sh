@@ -18,4 +18,12 @@ if [ ! -f "$db" ]; then
   mv "$partial" "$db"
   "$bin" --log-level warn stats --db "$db" --from 2021-06-01 --to 2025-06-01 --online --by outcome
 fi
+# The first administrator: a random temporary password and one-time-code secret, shown once.
+if ! "$bin" --log-level warn user list --db "$db" | grep -q .; then
+  echo
+  echo "childsafe: tạo quản trị viên đầu tiên / creating the first administrator:"
+  "$bin" --log-level warn user add --db "$db" --username admin --display-name "Quản trị viên" \
+    --role administrator
+  echo
+fi
 exec "$bin" serve --db "$db" --addr "$addr" --port "$port"

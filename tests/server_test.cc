@@ -1,8 +1,7 @@
 // The server as a process: start, serve, stop on SIGTERM, and lose nothing it acknowledged when
 // killed with SIGKILL in the middle of concurrent writes.
-#include <httplib.h>
-
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <atomic>
 #include <map>
@@ -22,18 +21,21 @@ using nlohmann::json;
 struct Server {
   std::unique_ptr<ChildProcess> process;
   int port = 0;
-  std::string token;  // only on first start
 };
+
+std::string Token(const std::string& db) {
+  auto r =
+      RunChildsafe({"--log-level", "warn", "token", "create", "--db", db, "--name", "test client"});
+  return r.out.substr(0, r.out.find('\n'));
+}
 
 Server Start(const std::string& db) {
   Server s;
-  s.process = std::make_unique<ChildProcess>(
-      std::vector<std::string>{"--log-level", "warn", "serve", "--db", db, "--port", "0", "--threads", "40"});
-  // Read the start-up lines: the bootstrap token (first start only), then "serving on".
+  s.process = std::make_unique<ChildProcess>(std::vector<std::string>{
+      "--log-level", "warn", "serve", "--db", db, "--port", "0", "--threads", "40"});
   for (int i = 0; i < 20; ++i) {
     auto line = s.process->WaitForLine("", std::chrono::seconds(30));
     if (!line) break;
-    if (line->find("    cs_") == 0) s.token = line->substr(4);
     if (line->find("serving on") != std::string::npos) {
       s.port = PortFromLine(*line);
       break;
@@ -43,8 +45,12 @@ Server Start(const std::string& db) {
 }
 
 std::string Contact(const std::string& marker) {
-  return json{{"received_at", "2025-06-15T08:00:00+07:00"}, {"channel", "phone"}, {"centre", "hanoi"},
-              {"counsellor", marker}, {"call_type", "silent"}, {"outcome", "none"}}
+  return json{{"received_at", "2025-06-15T08:00:00+07:00"},
+              {"channel", "phone"},
+              {"centre", "hanoi"},
+              {"counsellor", marker},
+              {"call_type", "silent"},
+              {"outcome", "none"}}
       .dump();
 }
 
@@ -52,10 +58,10 @@ TEST(ServerTest, AcknowledgedContactsSurviveSigkillExactlyOnce) {
   TempDir dir;
   std::string db = dir.File("var/childsafe.db");
   ASSERT_EQ(RunChildsafe({"--log-level", "warn", "migrate", "--db", db}).exit_code, 0);
+  const std::string token = Token(db);
+  ASSERT_EQ(token.rfind("cs_", 0), 0u);
   Server s = Start(db);
   ASSERT_GT(s.port, 0);
-  ASSERT_FALSE(s.token.empty());
-  const std::string token = s.token;
 
   std::mutex mu;
   std::set<std::string> acknowledged;
@@ -71,7 +77,8 @@ TEST(ServerTest, AcknowledgedContactsSurviveSigkillExactlyOnce) {
       for (int i = 0; !stop; ++i) {
         std::string marker = "m-" + std::to_string(t) + "-" + std::to_string(i);
         attempts++;
-        auto r = c.Post("/api/v1/contacts", {{"Idempotency-Key", marker}}, Contact(marker), "application/json");
+        auto r = c.Post("/api/v1/contacts", {{"Idempotency-Key", marker}}, Contact(marker),
+                        "application/json");
         if (!r) break;  // the server is gone
         if (r->status == 201) {
           std::lock_guard lock(mu);
@@ -95,7 +102,6 @@ TEST(ServerTest, AcknowledgedContactsSurviveSigkillExactlyOnce) {
   // Restart: everything acknowledged is there exactly once; nothing is there twice.
   Server again = Start(db);
   ASSERT_GT(again.port, 0);
-  EXPECT_TRUE(again.token.empty());  // the bootstrap token is made once
   httplib::Client c("127.0.0.1", again.port);
   c.set_bearer_token_auth(token);
   std::map<std::string, int> seen;
@@ -115,7 +121,8 @@ TEST(ServerTest, AcknowledgedContactsSurviveSigkillExactlyOnce) {
 
   // A retry of an acknowledged request after the crash is still recognised.
   std::string some = *acknowledged.begin();
-  auto retry = c.Post("/api/v1/contacts", {{"Idempotency-Key", some}}, Contact(some), "application/json");
+  auto retry =
+      c.Post("/api/v1/contacts", {{"Idempotency-Key", some}}, Contact(some), "application/json");
   ASSERT_TRUE(retry);
   EXPECT_EQ(retry->get_header_value("Idempotent-Replayed"), "true");
 
@@ -131,7 +138,8 @@ TEST(ServerTest, RefusesADatabaseFromTheFuture) {
   ASSERT_EQ(RunChildsafe({"--log-level", "warn", "migrate", "--db", db}).exit_code, 0);
   {
     // Simulate a newer childsafe having migrated it.
-    auto r = std::system(("sqlite3 " + db + " \"INSERT INTO schema_migrations VALUES (999, 'future', 0)\"").c_str());
+    auto r = std::system(
+        ("sqlite3 " + db + " \"INSERT INTO schema_migrations VALUES (999, 'future', 0)\"").c_str());
     ASSERT_EQ(r, 0);
   }
   auto serve = RunChildsafe({"serve", "--db", db, "--port", "0"}, std::chrono::seconds(20));

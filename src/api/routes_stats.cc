@@ -1,6 +1,8 @@
 // HTTP adapter of the statistics index.
 #include <httplib.h>
 
+#include <algorithm>
+
 #include "api/server.h"
 #include "common/csv.h"
 #include "stats/stats_query.h"
@@ -12,7 +14,11 @@ void AddStatsRoutes(std::vector<Route>& routes, Backend* b) {
   json dims = json::array();
   for (auto d : stats::DimensionNames()) dims.push_back(std::string(d));
   routes.push_back(Route{
-      "GET", "/api/v1/stats", {}, "stats.read", false,
+      "GET",
+      "/api/v1/stats",
+      {},
+      "stats.read",
+      false,
       {{"summary", "Counts of contacts for a period, grouped and filtered (thống kê)"},
        {"description",
         "Periods are local dates in Asia/Ho_Chi_Minh, start inclusive, end exclusive. A contact is "
@@ -20,27 +26,49 @@ void AddStatsRoutes(std::vector<Route>& routes, Backend* b) {
         "province, age band or gender) counts a contact in each of its groups."},
        {"tags", {"statistics"}},
        {"parameters",
-        json::array({{{"name", "from"}, {"in", "query"}, {"required", true}, {"schema", {{"type", "string"}, {"example", "2021-06-01"}}}},
-                     {{"name", "to"}, {"in", "query"}, {"required", true}, {"schema", {{"type", "string"}, {"example", "2025-06-01"}}}},
-                     {{"name", "by"}, {"in", "query"}, {"description", "Up to 4 groupings, comma-separated"},
-                      {"schema", {{"type", "array"}, {"items", {{"type", "string"}, {"enum", dims}}}}}, {"style", "form"}, {"explode", false}},
-                     {{"name", "online"}, {"in", "query"}, {"schema", {{"type", "boolean"}}}},
-                     {{"name", "data"}, {"in", "query"}, {"description", "Only data (true) or non-data (false) contacts"}, {"schema", {{"type", "boolean"}}}},
-                     {{"name", "channel"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
-                     {{"name", "call_type"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
-                     {{"name", "outcome"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
-                     {{"name", "centre"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
-                     {{"name", "category"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
-                     {{"name", "min_cell"}, {"in", "query"}, {"description", "Suppress counts below this (published figures)"},
-                      {"schema", {{"type", "integer"}, {"minimum", 0}, {"maximum", 100}}}},
-                     {{"name", "format"}, {"in", "query"}, {"schema", {{"type", "string"}, {"enum", {"json", "csv"}}}}}})},
-       {"responses", {{"200", {{"description", "The counts"},
-                               {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Stats"}}}}},
-                                            {"text/csv", {{"schema", {{"type", "string"}}}}}}}}}}}},
+        json::array(
+            {{{"name", "from"},
+              {"in", "query"},
+              {"required", true},
+              {"schema", {{"type", "string"}, {"example", "2021-06-01"}}}},
+             {{"name", "to"},
+              {"in", "query"},
+              {"required", true},
+              {"schema", {{"type", "string"}, {"example", "2025-06-01"}}}},
+             {{"name", "by"},
+              {"in", "query"},
+              {"description", "Up to 4 groupings, comma-separated"},
+              {"schema", {{"type", "array"}, {"items", {{"type", "string"}, {"enum", dims}}}}},
+              {"style", "form"},
+              {"explode", false}},
+             {{"name", "online"}, {"in", "query"}, {"schema", {{"type", "boolean"}}}},
+             {{"name", "data"},
+              {"in", "query"},
+              {"description", "Only data (true) or non-data (false) contacts"},
+              {"schema", {{"type", "boolean"}}}},
+             {{"name", "channel"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+             {{"name", "call_type"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+             {{"name", "outcome"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+             {{"name", "centre"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+             {{"name", "category"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
+             {{"name", "min_cell"},
+              {"in", "query"},
+              {"description", "Suppress counts below this (published figures)"},
+              {"schema", {{"type", "integer"}, {"minimum", 0}, {"maximum", 100}}}},
+             {{"name", "format"},
+              {"in", "query"},
+              {"schema", {{"type", "string"}, {"enum", {"json", "csv"}}}}}})},
+       {"responses",
+        {{"200",
+          {{"description", "The counts"},
+           {"content",
+            {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Stats"}}}}},
+             {"text/csv", {{"schema", {{"type", "string"}}}}}}}}}}}},
       [b](const Call& call) -> Result<Reply> {
         const httplib::Request& req = call.req;
-        CS_TRY_STATUS(CheckQueryParams(req, {"from", "to", "by", "online", "data", "channel", "call_type",
-                                             "outcome", "centre", "category", "min_cell", "format"}));
+        CS_TRY_STATUS(
+            CheckQueryParams(req, {"from", "to", "by", "online", "data", "channel", "call_type",
+                                   "outcome", "centre", "category", "min_cell", "format"}));
         stats::StatsRequest r;
         r.from = req.get_param_value("from");
         r.to = req.get_param_value("to");
@@ -54,6 +82,10 @@ void AddStatsRoutes(std::vector<Route>& routes, Backend* b) {
         r.query.categories = ListParam(req, "category");
         CS_TRY(auto min_cell, IntParam(req, "min_cell", 0, 100));
         r.query.min_cell = static_cast<int>(min_cell.value_or(0));
+        // Roles limited to aggregates never see counts small enough to point at a child.
+        if (b->permissions.ScopeOf(call.who, "stats.read") == auth::Scope::kAggregate) {
+          r.query.min_cell = std::max(r.query.min_cell, 5);
+        }
         std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
         if (format != "json" && format != "csv") {
           return Fail(Error::InvalidField("format", field_codes::kUnknownCode, "json or csv"));

@@ -3,13 +3,18 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <set>
 
 #include "auth/tokens.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "crypto/crypto.h"
 
 namespace childsafe::api {
@@ -29,8 +34,9 @@ void SecurityHeaders(httplib::Response& res) {
 std::string RequestId(const httplib::Request& req) {
   // Accept a caller's id only if it is short and plain, so it cannot inject into logs.
   std::string given = req.get_header_value("X-Request-Id");
-  if (!given.empty() && given.size() <= 64 &&
-      std::all_of(given.begin(), given.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'; })) {
+  if (!given.empty() && given.size() <= 64 && std::all_of(given.begin(), given.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+      })) {
     return given;
   }
   return crypto::RandomToken(9);
@@ -43,7 +49,9 @@ std::string PathRegex(const Route& r) {
     char c = r.path[i];
     if (c == '{') {
       size_t end = r.path.find('}', i);
-      out += "(" + (param < r.param_patterns.size() ? r.param_patterns[param] : std::string("[^/]+")) + ")";
+      out += "(" +
+             (param < r.param_patterns.size() ? r.param_patterns[param] : std::string("[^/]+")) +
+             ")";
       ++param;
       i = end;
     } else if (c == '.') {
@@ -60,28 +68,40 @@ Reply ErrorReply(const Error& e, int status, Lang lang, const std::string& reque
   Reply r = Reply::Json(status, ProblemJson(e, lang, request_id, status));
   r.content_type = std::string(kProblemContentType);
   if (status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"childsafe\"");
+  if (e.retry_after_seconds > 0)
+    r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_seconds));
   return r;
 }
 
 }  // namespace
 
 void AddServerRoutes(std::vector<Route>& routes, ApiServer* server) {
-  routes.push_back(Route{"GET", "/metrics", {}, std::string(kPublic), false,
-                         {{"summary", "Prometheus metrics"},
-                          {"description", "Requests and latency by route and status, database and index figures."},
-                          {"tags", {"system"}},
-                          {"responses", {{"200", {{"description", "Prometheus text format"}}}}}},
-                         [server](const Call&) -> Result<Reply> {
-                           Reply r;
-                           r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                           r.body = server->MetricsText();
-                           return r;
-                         }});
-  routes.push_back(Route{"GET", "/api/v1/openapi.json", {}, std::string(kPublic), false,
-                         {{"summary", "This API's OpenAPI document"},
-                          {"tags", {"system"}},
-                          {"responses", {{"200", {{"description", "OpenAPI 3.1 document"}}}}}},
-                         [server](const Call&) -> Result<Reply> { return Reply::Json(200, server->OpenApi()); }});
+  routes.push_back(Route{
+      "GET",
+      "/metrics",
+      {},
+      std::string(kPublic),
+      false,
+      {{"summary", "Prometheus metrics"},
+       {"description", "Requests and latency by route and status, database and index figures."},
+       {"tags", {"system"}},
+       {"responses", {{"200", {{"description", "Prometheus text format"}}}}}},
+      [server](const Call&) -> Result<Reply> {
+        Reply r;
+        r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        r.body = server->MetricsText();
+        return r;
+      }});
+  routes.push_back(Route{
+      "GET",
+      "/api/v1/openapi.json",
+      {},
+      std::string(kPublic),
+      false,
+      {{"summary", "This API's OpenAPI document"},
+       {"tags", {"system"}},
+       {"responses", {{"200", {{"description", "OpenAPI 3.1 document"}}}}}},
+      [server](const Call&) -> Result<Reply> { return Reply::Json(200, server->OpenApi()); }});
 }
 
 nlohmann::json ServedOpenApiDocument() {
@@ -89,6 +109,8 @@ nlohmann::json ServedOpenApiDocument() {
   AddSystemRoutes(routes, nullptr);
   AddContactRoutes(routes, nullptr);
   AddStatsRoutes(routes, nullptr);
+  AddAuthRoutes(routes, nullptr);
+  AddAdminRoutes(routes, nullptr);
   AddServerRoutes(routes, nullptr);
   return OpenApiDocument(routes);
 }
@@ -106,6 +128,8 @@ ApiServer::ApiServer(Backend backend, ServerOptions options)
   AddSystemRoutes(routes_, &b_);
   AddContactRoutes(routes_, &b_);
   AddStatsRoutes(routes_, &b_);
+  AddAuthRoutes(routes_, &b_);
+  AddAdminRoutes(routes_, &b_);
   AddServerRoutes(routes_, this);
 }
 
@@ -124,24 +148,38 @@ void ApiServer::Register() {
   s.set_tcp_nodelay(true);
   for (const Route& r : routes_) {
     std::string pattern = PathRegex(r);
-    auto h = [this, &r](const httplib::Request& req, httplib::Response& res) { Dispatch(r, req, res); };
-    if (r.method == "GET") s.Get(pattern, h);
-    else if (r.method == "POST") s.Post(pattern, h);
-    else if (r.method == "PATCH") s.Patch(pattern, h);
-    else if (r.method == "PUT") s.Put(pattern, h);
-    else if (r.method == "DELETE") s.Delete(pattern, h);
+    auto h = [this, &r](const httplib::Request& req, httplib::Response& res) {
+      Dispatch(r, req, res);
+    };
+    if (r.method == "GET")
+      s.Get(pattern, h);
+    else if (r.method == "POST")
+      s.Post(pattern, h);
+    else if (r.method == "PATCH")
+      s.Patch(pattern, h);
+    else if (r.method == "PUT")
+      s.Put(pattern, h);
+    else if (r.method == "DELETE")
+      s.Delete(pattern, h);
+  }
+  if (!options_.web_root.empty()) {
+    s.Get("/(.*)",
+          [this](const httplib::Request& req, httplib::Response& res) { ServeStatic(req, res); });
   }
   // Statuses the framework sets itself (no route, body too large, malformed request line, ...).
   s.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // a handler already wrote a problem
     std::string id = RequestId(req);
     Lang lang = NegotiateLang(req.get_header_value("Accept-Language"));
-    res.set_content(ProblemForStatus(res.status, lang, id).dump(), std::string(kProblemContentType));
+    res.set_content(ProblemForStatus(res.status, lang, id).dump(),
+                    std::string(kProblemContentType));
     SecurityHeaders(res);
     res.set_header("X-Request-Id", id);
-    metrics_.Record("unmatched", req.method.empty() ? "?" : req.method.substr(0, 10), res.status, 0);
+    metrics_.Record("unmatched", req.method.empty() ? "?" : req.method.substr(0, 10), res.status,
+                    0);
   });
-  s.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+  s.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
+                             std::exception_ptr ep) {
     std::string what = "unknown";
     try {
       if (ep) std::rethrow_exception(ep);
@@ -152,8 +190,9 @@ void ApiServer::Register() {
     log::Error("http.exception", {{"detail", what}, {"method", req.method}});
     res.status = 500;
     res.headers.clear();
-    res.set_content(ProblemForStatus(500, NegotiateLang(req.get_header_value("Accept-Language")), "").dump(),
-                    std::string(kProblemContentType));
+    res.set_content(
+        ProblemForStatus(500, NegotiateLang(req.get_header_value("Accept-Language")), "").dump(),
+        std::string(kProblemContentType));
     SecurityHeaders(res);
   });
 }
@@ -164,6 +203,8 @@ void ApiServer::Send(const httplib::Request& req, httplib::Response& res, Reply 
   res.status = reply.status;
   for (auto& [k, v] : reply.headers) res.set_header(k, v);
   SecurityHeaders(res);
+  if (options_.behind_tls)
+    res.set_header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   res.set_header("X-Request-Id", request_id);
   res.set_content(std::move(reply.body), reply.content_type);
 }
@@ -173,13 +214,23 @@ void ApiServer::Dispatch(const Route& route, const httplib::Request& req, httpli
   const std::string request_id = RequestId(req);
   const Lang lang = NegotiateLang(req.get_header_value("Accept-Language"));
   auth::Principal who;
+  std::string session_token;
   Result<Reply> reply = [&]() -> Result<Reply> {
+    CS_TRY(who, Authenticate(route, req, session_token));
+    who.address = ClientAddress(req);
+    who.request_id = request_id;
+    std::string reason = req.get_header_value("X-Access-Reason");
+    if (reason.size() > 500 || !IsValidUtf8(reason)) {
+      return Fail(Error::InvalidField("X-Access-Reason", field_codes::kInvalidFormat,
+                                      "at most 500 characters of UTF-8"));
+    }
+    who.reason = reason;
     if (route.permission != kPublic) {
-      std::string h = req.get_header_value("Authorization");
-      if (h.size() < 8 || h.compare(0, 7, "Bearer ") != 0) {
-        return Fail(Error::Unauthenticated("send 'Authorization: Bearer <token>'"));
+      if (who.must_change_password && route.permission != "self") {
+        Error e = Error::PermissionDenied(
+            "change your temporary password first (POST /api/v1/auth/password)");
+        return Fail(std::move(e));
       }
-      CS_TRY(who, auth::AuthenticateToken(b_.db, std::string_view(h).substr(7), b_.clock.Now()));
       CS_TRY_STATUS(b_.permissions.Check(who, route.permission));
     }
     if (route.json_body) {
@@ -191,8 +242,9 @@ void ApiServer::Dispatch(const Route& route, const httplib::Request& req, httpli
                           415, lang, request_id);
       }
     }
-    Call call{req, who, {}, lang, request_id};
-    for (size_t i = 1; i < req.matches.size(); ++i) call.path_params.push_back(req.matches[i].str());
+    Call call{req, who, {}, lang, request_id, session_token, &options_};
+    for (size_t i = 1; i < req.matches.size(); ++i)
+      call.path_params.push_back(req.matches[i].str());
     try {
       return route.handler(call);
     } catch (const std::exception& e) {
@@ -202,16 +254,22 @@ void ApiServer::Dispatch(const Route& route, const httplib::Request& req, httpli
   if (!reply) {
     const Error& e = reply.error();
     if (HttpStatus(e.code) >= 500) {
-      log::Error("http.error", {{"route", route.path}, {"code", std::string(ErrorCodeName(e.code))},
-                                {"detail", e.detail}, {"request_id", request_id}});
+      log::Error("http.error", {{"route", route.path},
+                                {"code", std::string(ErrorCodeName(e.code))},
+                                {"detail", e.detail},
+                                {"request_id", request_id}});
     }
     reply = ErrorReply(e, HttpStatus(e.code), lang, request_id);
   }
   Send(req, res, std::move(*reply), request_id);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.Record(route.path, route.method, res.status, seconds);
-  log::Debug("http.request", {{"method", route.method}, {"route", route.path}, {"status", res.status},
-                              {"ms", seconds * 1000}, {"request_id", request_id}});
+  log::Debug("http.request", {{"method", route.method},
+                              {"route", route.path},
+                              {"status", res.status},
+                              {"ms", seconds * 1000},
+                              {"request_id", request_id}});
 }
 
 Result<int> ApiServer::Bind() {
@@ -230,7 +288,8 @@ Result<int> ApiServer::Bind() {
 }
 
 Status ApiServer::Run() {
-  if (!http_->listen_after_bind()) return Fail(Error::Unavailable("the server stopped unexpectedly"));
+  if (!http_->listen_after_bind())
+    return Fail(Error::Unavailable("the server stopped unexpectedly"));
   return {};
 }
 
@@ -244,27 +303,174 @@ std::string ApiServer::MetricsText() const {
   auto gauge = [&](const char* name, const char* help, double v, const char* type = "gauge") {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.0f", v);
-    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " + buf + "\n";
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+           name + " " + buf + "\n";
   };
   if (auto info = b_.db.Info()) {
-    gauge("childsafe_db_file_bytes", "Size of the database file.", static_cast<double>(info->file_bytes));
-    gauge("childsafe_db_wal_bytes", "Size of the write-ahead log.", static_cast<double>(info->wal_bytes));
+    gauge("childsafe_db_file_bytes", "Size of the database file.",
+          static_cast<double>(info->file_bytes));
+    gauge("childsafe_db_wal_bytes", "Size of the write-ahead log.",
+          static_cast<double>(info->wal_bytes));
     gauge("childsafe_db_pages", "Pages in the database.", static_cast<double>(info->page_count));
-    gauge("childsafe_db_free_pages", "Free pages in the database.", static_cast<double>(info->freelist_count));
+    gauge("childsafe_db_free_pages", "Free pages in the database.",
+          static_cast<double>(info->freelist_count));
     gauge("childsafe_db_schema_version", "Schema version of the database.", info->schema_version);
-    gauge("childsafe_db_commits_total", "Group commits (each one fsync).", static_cast<double>(info->write_batches), "counter");
-    gauge("childsafe_db_write_units_total", "Units of work committed.", static_cast<double>(info->write_jobs), "counter");
+    gauge("childsafe_db_commits_total", "Group commits (each one fsync).",
+          static_cast<double>(info->write_batches), "counter");
+    gauge("childsafe_db_write_units_total", "Units of work committed.",
+          static_cast<double>(info->write_jobs), "counter");
   }
-  gauge("childsafe_contacts", "Contacts in the statistics index.", static_cast<double>(b_.stats.contacts()));
-  gauge("childsafe_stats_index_bytes", "Memory held by the statistics index.", static_cast<double>(b_.stats.memory_bytes()));
+  gauge("childsafe_contacts", "Contacts in the statistics index.",
+        static_cast<double>(b_.stats.contacts()));
+  gauge("childsafe_stats_index_bytes", "Memory held by the statistics index.",
+        static_cast<double>(b_.stats.memory_bytes()));
   long pages = 0, resident = 0;
   if (FILE* f = std::fopen("/proc/self/statm", "r")) {
     if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
     std::fclose(f);
   }
-  gauge("process_resident_memory_bytes", "Resident memory.", static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)));
-  gauge("process_start_time_seconds", "Start time (Unix seconds).", static_cast<double>(started_at_));
+  gauge("process_resident_memory_bytes", "Resident memory.",
+        static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)));
+  gauge("process_start_time_seconds", "Start time (Unix seconds).",
+        static_cast<double>(started_at_));
   return out;
+}
+
+std::string ApiServer::ClientAddress(const httplib::Request& req) const {
+  std::string addr = req.remote_addr;
+  if (!options_.trusted_proxies.empty() &&
+      std::find(options_.trusted_proxies.begin(), options_.trusted_proxies.end(), addr) !=
+          options_.trusted_proxies.end()) {
+    std::string fwd = req.get_header_value("X-Forwarded-For");
+    size_t comma = fwd.rfind(',');
+    std::string last = comma == std::string::npos ? fwd : fwd.substr(comma + 1);
+    last.erase(0, last.find_first_not_of(' '));
+    if (!last.empty() && last.size() <= 45) addr = last;
+  }
+  return addr;
+}
+
+Result<auth::Principal> ApiServer::Authenticate(const Route& route, const httplib::Request& req,
+                                                std::string& session_token) {
+  const bool needs = route.permission != kPublic;
+  std::string h = req.get_header_value("Authorization");
+  if (!h.empty()) {
+    if (h.size() < 8 || h.compare(0, 7, "Bearer ") != 0) {
+      if (!needs) return auth::Principal::Make(auth::Principal::Kind::kSystem, 0, "anonymous", "");
+      return Fail(Error::Unauthenticated("send 'Authorization: Bearer <token>' or sign in"));
+    }
+    auto who = auth::AuthenticateToken(b_.db, std::string_view(h).substr(7), b_.clock.Now());
+    // Public routes answer anyone; stale credentials do not get in their way.
+    if (!who && !needs)
+      return auth::Principal::Make(auth::Principal::Kind::kSystem, 0, "anonymous", "");
+    return who;
+  }
+  session_token = CookieValue(req.get_header_value("Cookie"), kSessionCookie);
+  const bool unsafe = req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
+  if (unsafe) {
+    // Cross-site requests with the user's cookie are refused before anything else happens.
+    std::string site = req.get_header_value("Sec-Fetch-Site");
+    std::string origin = req.get_header_value("Origin");
+    if (site == "cross-site") return Fail(Error::PermissionDenied("cross-site request refused"));
+    if (!origin.empty()) {
+      std::string host = req.get_header_value("Host");
+      bool same = origin == "http://" + host || origin == "https://" + host;
+      bool allowed = std::find(options_.allowed_origins.begin(), options_.allowed_origins.end(),
+                               origin) != options_.allowed_origins.end();
+      if (!same && !allowed)
+        return Fail(Error::PermissionDenied("request from another origin refused"));
+    }
+  }
+  if (session_token.empty()) {
+    if (needs)
+      return Fail(Error::Unauthenticated("sign in, or send 'Authorization: Bearer <token>'"));
+    return auth::Principal::Make(auth::Principal::Kind::kSystem, 0, "anonymous", "");
+  }
+  auto who = b_.accounts.AuthenticateSession(session_token);
+  if (!who) {
+    if (needs) return Fail(who.error());
+    return auth::Principal::Make(auth::Principal::Kind::kSystem, 0, "anonymous", "");
+  }
+  if (unsafe)
+    CS_TRY_STATUS(b_.accounts.CheckCsrf(session_token, req.get_header_value("X-CSRF-Token")));
+  return who;
+}
+
+void ApiServer::ServeStatic(const httplib::Request& req, httplib::Response& res) {
+  const std::string request_id = RequestId(req);
+  auto refuse = [&](int status) {
+    res.status = status;
+    res.set_content(
+        ProblemForStatus(status, NegotiateLang(req.get_header_value("Accept-Language")), request_id)
+            .dump(),
+        std::string(kProblemContentType));
+    SecurityHeaders(res);
+    metrics_.Record("static", "GET", status, 0);
+  };
+  // httplib has already percent-decoded the path: "%2e%2e" arrives as "..".
+  const std::string& path = req.path;
+  if (path.empty() || path[0] != '/' || path.find("..") != std::string::npos ||
+      path.find('\\') != std::string::npos || path.find('\0') != std::string::npos ||
+      path.find("//") != std::string::npos || path.rfind("/api/", 0) == 0 || path.size() > 512) {
+    return refuse(path.rfind("/api/", 0) == 0 ? 404 : 400);
+  }
+  std::error_code ec;
+  std::filesystem::path root = std::filesystem::weakly_canonical(options_.web_root, ec);
+  std::filesystem::path file = root / (path == "/" ? std::string("index.html") : path.substr(1));
+  std::filesystem::path real = std::filesystem::weakly_canonical(file, ec);
+  auto rel = real.lexically_relative(root);
+  if (ec || rel.empty() || *rel.begin() == ".." || !std::filesystem::is_regular_file(real, ec)) {
+    return refuse(404);
+  }
+  std::ifstream in(real, std::ios::binary);
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  static const std::map<std::string, std::string> kTypes = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".woff2", "font/woff2"},
+      {".ico", "image/x-icon"}};
+  auto type = kTypes.find(real.extension().string());
+  res.status = 200;
+  res.set_content(std::move(body),
+                  type == kTypes.end() ? "application/octet-stream" : type->second);
+  SecurityHeaders(res);
+  // The browser application: its own scripts and styles only, no inline script, no framing.
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                 "frame-ancestors 'none'");
+  res.set_header("Cache-Control", "no-cache");
+  if (options_.behind_tls)
+    res.set_header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  metrics_.Record("static", "GET", 200, 0);
+}
+
+std::string SessionCookie(const std::string& token, const ServerOptions& o, int64_t max_age) {
+  std::string c = std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict";
+  if (o.behind_tls) c += "; Secure";
+  c += "; Max-Age=" + std::to_string(token.empty() ? 0 : max_age);
+  return c;
+}
+
+std::string CookieValue(const std::string& header, std::string_view name) {
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t end = header.find(';', pos);
+    std::string_view item(header.data() + pos,
+                          (end == std::string::npos ? header.size() : end) - pos);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    if (item.size() > name.size() && item.substr(0, name.size()) == name &&
+        item[name.size()] == '=') {
+      return std::string(item.substr(name.size() + 1));
+    }
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return {};
 }
 
 // ---- parameter helpers --------------------------------------------------------------------------
@@ -275,7 +481,8 @@ Status CheckQueryParams(const httplib::Request& req, std::initializer_list<const
   std::set<std::string> reported;
   for (const auto& [k, v] : req.params) {
     if (!ok.count(k) && reported.insert(k).second) {
-      errs.Add(k.size() > 64 ? k.substr(0, 64) : k, field_codes::kUnknownField, "unknown query parameter");
+      errs.Add(k.size() > 64 ? k.substr(0, 64) : k, field_codes::kUnknownField,
+               "unknown query parameter");
     }
   }
   return std::move(errs).ToStatus("invalid query");
@@ -289,7 +496,8 @@ std::vector<std::string> ListParam(const httplib::Request& req, const char* name
     size_t start = 0;
     while (start <= v.size()) {
       size_t comma = v.find(',', start);
-      std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string item =
+          v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (!item.empty()) out.push_back(item);
       if (comma == std::string::npos) break;
       start = comma + 1;
@@ -321,8 +529,9 @@ Result<std::optional<int64_t>> IntParam(const httplib::Request& req, const char*
   }
   int64_t n = std::stoll(v);
   if (n < min || n > max) {
-    return Fail(Error::InvalidField(name, field_codes::kOutOfRange,
-                                    "must be between " + std::to_string(min) + " and " + std::to_string(max)));
+    return Fail(Error::InvalidField(
+        name, field_codes::kOutOfRange,
+        "must be between " + std::to_string(min) + " and " + std::to_string(max)));
   }
   return std::optional<int64_t>(n);
 }

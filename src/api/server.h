@@ -12,13 +12,14 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "api/metrics.h"
 #include "api/problem.h"
+#include "auth/accounts.h"
+#include "auth/audit.h"
 #include "auth/permissions.h"
 #include "auth/principal.h"
 #include "common/result.h"
@@ -46,16 +47,29 @@ struct Backend {
   const domain::Provinces& provinces;
   const auth::PermissionMatrix& permissions;
   const Clock& clock;
-  std::atomic<bool>* ready = nullptr;  // set once the stats index is loaded
+  std::atomic<bool>* ready;  // set once the stats index is loaded (nullptr: always ready)
+  auth::AccountService& accounts;
+  const auth::AuditLog& audit;
 };
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8111;  // 0: any free port
+  int port = 8111;   // 0: any free port
   int threads = 64;  // each keep-alive connection holds a thread while it is open
   size_t max_body_bytes = 1 << 20;
   int keep_alive_seconds = 30;
+  /// Serve the browser application's files from here (GET, outside /api); empty: none.
+  std::string web_root;
+  /// TLS is terminated in front of this server (nginx): cookies get Secure, responses HSTS.
+  bool behind_tls = false;
+  /// Addresses of reverse proxies whose X-Forwarded-For is believed.
+  std::vector<std::string> trusted_proxies;
+  /// Origins allowed to send state-changing requests with a session cookie, besides the
+  /// server's own ("https://111.example.vn"); anything else is refused as cross-site.
+  std::vector<std::string> allowed_origins;
 };
+
+inline constexpr std::string_view kSessionCookie = "cs_session";
 
 /// A JSON (or other) response from a handler.
 struct Reply {
@@ -74,6 +88,8 @@ struct Call {
   std::vector<std::string> path_params;
   Lang lang;
   std::string request_id;
+  std::string session_token;  // the session cookie's value, if the request carried one
+  const ServerOptions* options = nullptr;
 };
 
 using Handler = std::function<Result<Reply>(const Call&)>;
@@ -84,8 +100,8 @@ struct Route {
   std::string method;  // GET, POST, PATCH, ...
   std::string path;
   std::vector<std::string> param_patterns;
-  std::string permission;  // a permission of the matrix, or "public"
-  bool json_body = false;  // the request must carry a JSON body
+  std::string permission;    // a permission of the matrix, or "public" (signed in or not)
+  bool json_body = false;    // the request must carry a JSON body
   nlohmann::json operation;  // OpenAPI operation object (summary, parameters, responses, ...)
   Handler handler;
 };
@@ -116,7 +132,12 @@ class ApiServer {
  private:
   void Register();
   void Dispatch(const Route& route, const httplib::Request& req, httplib::Response& res);
-  void Send(const httplib::Request& req, httplib::Response& res, Reply reply, const std::string& request_id);
+  void Send(const httplib::Request& req, httplib::Response& res, Reply reply,
+            const std::string& request_id);
+  void ServeStatic(const httplib::Request& req, httplib::Response& res);
+  std::string ClientAddress(const httplib::Request& req) const;
+  Result<auth::Principal> Authenticate(const Route& route, const httplib::Request& req,
+                                       std::string& session_token);
 
   Backend b_;
   ServerOptions options_;
@@ -132,6 +153,8 @@ class ApiServer {
 void AddSystemRoutes(std::vector<Route>& routes, Backend* b);
 void AddContactRoutes(std::vector<Route>& routes, Backend* b);
 void AddStatsRoutes(std::vector<Route>& routes, Backend* b);
+void AddAuthRoutes(std::vector<Route>& routes, Backend* b);
+void AddAdminRoutes(std::vector<Route>& routes, Backend* b);
 /// /metrics and the OpenAPI document (they need the server itself).
 void AddServerRoutes(std::vector<Route>& routes, ApiServer* server);
 
@@ -141,6 +164,12 @@ nlohmann::json OpenApiDocument(const std::vector<Route>& routes);
 nlohmann::json ServedOpenApiDocument();
 
 // Shared by the handlers.
+/// A Set-Cookie value for the session (HttpOnly, SameSite=Strict, Secure behind TLS); an empty
+/// token clears it.
+std::string SessionCookie(const std::string& token, const ServerOptions& o,
+                          int64_t max_age_seconds);
+/// The value of one cookie in a Cookie header, or "".
+std::string CookieValue(const std::string& header, std::string_view name);
 /// Parses a query string strictly: unknown parameters are an error naming them.
 Status CheckQueryParams(const httplib::Request& req, std::initializer_list<const char*> allowed);
 /// A comma-separated (or repeated) list parameter.

@@ -10,7 +10,7 @@
 namespace childsafe::auth {
 
 namespace {
-constexpr const char* kPurposes[] = {"field", "pseudonym"};
+constexpr const char* kPurposes[] = {"field", "pseudonym", "audit"};
 }
 
 Result<crypto::MasterKeys> LoadMasterKeys(const std::string& file, bool create_if_missing) {
@@ -38,7 +38,8 @@ Result<std::shared_ptr<const Keyring>> Keyring::Open(storage::Database& db,
       bool have = false;
       for (const auto& w : wrapped) have = have || w.purpose == purpose;
       if (have) continue;
-      CS_TRY(crypto::WrappedKey w, crypto::Wrap(master, next_id++, purpose, crypto::SecretKey::Random()));
+      CS_TRY(crypto::WrappedKey w,
+             crypto::Wrap(master, next_id++, purpose, crypto::SecretKey::Random()));
       CS_TRY_STATUS(t.PutDataKey(w, now));
       log::Info("keys.data_key_created", {{"purpose", purpose}, {"id", w.id}});
       wrapped.push_back(std::move(w));
@@ -47,7 +48,7 @@ Result<std::shared_ptr<const Keyring>> Keyring::Open(storage::Database& db,
   }));
   std::map<uint32_t, crypto::SecretKey> field_keys;
   uint32_t current_field = 0;
-  std::optional<crypto::SecretKey> pseudonym_key;
+  std::optional<crypto::SecretKey> pseudonym_key, audit_key;
   for (const auto& w : wrapped) {
     CS_TRY(crypto::SecretKey k, crypto::Unwrap(master, w));
     if (w.purpose == "field") {
@@ -55,12 +56,16 @@ Result<std::shared_ptr<const Keyring>> Keyring::Open(storage::Database& db,
       current_field = std::max(current_field, w.id);
     } else if (w.purpose == "pseudonym") {
       pseudonym_key = k;
+    } else if (w.purpose == "audit") {
+      audit_key = k;
     }
   }
-  if (field_keys.empty() || !pseudonym_key) return Fail(Error::Internal("keyring incomplete"));
+  if (field_keys.empty() || !pseudonym_key || !audit_key)
+    return Fail(Error::Internal("keyring incomplete"));
   auto ring = std::shared_ptr<Keyring>(new Keyring());
   ring->fields_ = std::make_unique<crypto::FieldCipher>(std::move(field_keys), current_field);
   ring->pseudonyms_ = std::make_unique<crypto::Pseudonymizer>(*pseudonym_key);
+  ring->audit_key_ = *audit_key;
   return std::shared_ptr<const Keyring>(std::move(ring));
 }
 

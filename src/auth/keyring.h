@@ -2,10 +2,10 @@
 // The keyring: the data keys of one database, unwrapped in memory for the life of the process.
 //
 // On first use it creates one data key per purpose ("field" for field encryption, "pseudonym" for
-// keyed pseudonyms), wraps them under the current master key and stores the wrapped form. It never
-// creates new keys when wrapped keys already exist but cannot be unwrapped: that means the master
-// key file is wrong or missing, and the right answer is to stop and say so, not to start writing
-// data nobody can read later.
+// keyed pseudonyms, "audit" for the audit trail's chain), wraps them under the current master key
+// and stores the wrapped form. It never creates new keys when wrapped keys already exist but cannot
+// be unwrapped: that means the master key file is wrong or missing, and the right answer is to stop
+// and say so, not to start writing data nobody can read later.
 //
 // Immutable after Open; safe to share between threads.
 
@@ -28,10 +28,13 @@ class Keyring {
 
   const crypto::FieldCipher& fields() const { return *fields_; }
   const crypto::Pseudonymizer& pseudonyms() const { return *pseudonyms_; }
+  /// The key that chains the audit trail (keyed BLAKE2b).
+  const crypto::SecretKey& audit_key() const { return audit_key_; }
 
  private:
   std::unique_ptr<crypto::FieldCipher> fields_;
   std::unique_ptr<crypto::Pseudonymizer> pseudonyms_;
+  crypto::SecretKey audit_key_;
 };
 
 /// Where master keys come from: the environment variable CHILDSAFE_MASTER_KEY if set, else the

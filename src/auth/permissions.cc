@@ -1,10 +1,10 @@
 #include "auth/permissions.h"
 
+#include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 namespace childsafe::auth {
 
@@ -19,11 +19,16 @@ std::optional<Scope> ParseScope(std::string_view s) {
 
 std::string_view ScopeName(Scope s) {
   switch (s) {
-    case Scope::kAll: return "all";
-    case Scope::kCentre: return "centre";
-    case Scope::kOwn: return "own";
-    case Scope::kAgency: return "agency";
-    case Scope::kAggregate: return "aggregate";
+    case Scope::kAll:
+      return "all";
+    case Scope::kCentre:
+      return "centre";
+    case Scope::kOwn:
+      return "own";
+    case Scope::kAgency:
+      return "agency";
+    case Scope::kAggregate:
+      return "aggregate";
   }
   return "?";
 }
@@ -33,7 +38,8 @@ Result<PermissionMatrix> PermissionMatrix::Parse(std::string_view text) {
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("permissions") ||
       !doc["permissions"].is_object() || !doc.contains("roles") || !doc["roles"].is_object()) {
-    return Fail(Error::Invalid("permission matrix: expected an object with 'permissions' and 'roles'"));
+    return Fail(
+        Error::Invalid("permission matrix: expected an object with 'permissions' and 'roles'"));
   }
   PermissionMatrix m;
   FieldErrors errs;
@@ -50,7 +56,9 @@ Result<PermissionMatrix> PermissionMatrix::Parse(std::string_view text) {
       continue;
     }
     RoleInfo info{it.key(), r.value("vi", ""), r.value("en", ""), {}};
-    if (info.vi.empty() || info.en.empty()) errs.Add(path, field_codes::kRequired, "vi and en labels");
+    if (info.vi.empty() || info.en.empty())
+      errs.Add(path, field_codes::kRequired, "vi and en labels");
+    info.require_totp = r.value("require_totp", false);
     for (auto g = r["grants"].begin(); g != r["grants"].end(); ++g) {
       if (!known.count(g.key())) {
         errs.Add(path + "/grants/" + g.key(), field_codes::kUnknownCode, "no such permission");
@@ -77,7 +85,13 @@ Result<PermissionMatrix> PermissionMatrix::Load(const std::string& path) {
   return Parse(ss.str());
 }
 
-std::optional<Scope> PermissionMatrix::ScopeOf(const Principal& who, std::string_view permission) const {
+std::optional<Scope> PermissionMatrix::ScopeOf(const Principal& who,
+                                               std::string_view permission) const {
+  // A token limited to some permissions holds only those (and never more than its role).
+  if (!who.scopes.empty() &&
+      std::find(who.scopes.begin(), who.scopes.end(), permission) == who.scopes.end()) {
+    return std::nullopt;
+  }
   auto role = roles_.find(who.role);
   if (role == roles_.end()) return std::nullopt;
   auto g = role->second.grants.find(std::string(permission));
@@ -88,6 +102,38 @@ std::optional<Scope> PermissionMatrix::ScopeOf(const Principal& who, std::string
 Status PermissionMatrix::Check(const Principal& who, std::string_view permission) const {
   if (ScopeOf(who, permission)) return {};
   return Fail(Error::PermissionDenied("your role may not do this"));
+}
+
+Status PermissionMatrix::CheckObject(const Principal& who, std::string_view permission,
+                                     const ObjectScope& object) const {
+  auto scope = ScopeOf(who, permission);
+  bool ok = false;
+  if (scope) {
+    switch (*scope) {
+      case Scope::kAll:
+        ok = true;
+        break;
+      case Scope::kCentre:
+        ok = !who.centre.empty() && who.centre == object.centre;
+        break;
+      case Scope::kOwn:
+        ok = !who.name.empty() && who.name == object.owner;
+        break;
+      case Scope::kAgency:
+        ok = !who.agency.empty() && who.agency == object.agency;
+        break;
+      case Scope::kAggregate:
+        ok = false;
+        break;
+    }
+  }
+  if (!ok) return Fail(Error::NotFound("no such record"));
+  return {};
+}
+
+bool PermissionMatrix::RequiresTotp(std::string_view role) const {
+  auto it = roles_.find(std::string(role));
+  return it != roles_.end() && it->second.require_totp;
 }
 
 bool PermissionMatrix::HasPermission(std::string_view permission) const {

@@ -21,9 +21,17 @@ enum class Scope { kAll, kCentre, kOwn, kAgency, kAggregate };
 std::optional<Scope> ParseScope(std::string_view s);
 std::string_view ScopeName(Scope s);
 
+/// What a record says about who may reach it, for grants narrower than "all".
+struct ObjectScope {
+  std::string centre;  // the call centre the record belongs to
+  std::string owner;   // the username of who recorded it
+  std::string agency;  // the agency it was referred to
+};
+
 struct RoleInfo {
   std::string code, vi, en;
   std::map<std::string, Scope> grants;
+  bool require_totp = false;  // sign-in needs a one-time code
 };
 
 class PermissionMatrix {
@@ -35,9 +43,15 @@ class PermissionMatrix {
   std::optional<Scope> ScopeOf(const Principal& who, std::string_view permission) const;
   /// Ok if granted (at any scope), else kPermissionDenied.
   Status Check(const Principal& who, std::string_view permission) const;
+  /// Ok if `who` holds `permission` at a scope that reaches `object`; otherwise kNotFound (the
+  /// record's existence is not revealed to someone who may not reach it). This is the one
+  /// per-object check every module uses.
+  Status CheckObject(const Principal& who, std::string_view permission,
+                     const ObjectScope& object) const;
 
   bool HasPermission(std::string_view permission) const;
   bool HasRole(std::string_view role) const { return roles_.count(std::string(role)) > 0; }
+  bool RequiresTotp(std::string_view role) const;
   const std::map<std::string, RoleInfo>& roles() const { return roles_; }
   const std::vector<std::string>& permissions() const { return permissions_; }
 

@@ -10,8 +10,8 @@ Result<IssuedToken> IssueToken(storage::Database& db, const std::string& name,
                                UnixSeconds now) {
   IssuedToken out;
   out.token = std::string(kTokenPrefix) + crypto::RandomToken();
-  storage::ApiToken t{0,   name, crypto::HashToken(out.token), role, "", now, expires_at,
-                      std::nullopt};
+  storage::ApiToken t{0,          name,        crypto::HashToken(out.token), role, "", now,
+                      expires_at, std::nullopt};
   CS_TRY_STATUS(db.Write([&](storage::WriteTxn& txn) -> Status {
     CS_TRY(out.id, txn.InsertApiToken(t));
     return {};
@@ -20,18 +20,8 @@ Result<IssuedToken> IssueToken(storage::Database& db, const std::string& name,
   return out;
 }
 
-Result<std::optional<IssuedToken>> EnsureBootstrapToken(storage::Database& db, UnixSeconds now) {
-  int64_t live = 0;
-  CS_TRY_STATUS(db.Read([&](storage::ReadTxn& t) -> Status {
-    CS_TRY(live, t.CountApiTokens());
-    return {};
-  }));
-  if (live > 0) return std::optional<IssuedToken>();
-  CS_TRY(IssuedToken t, IssueToken(db, "bootstrap administrator", "administrator", std::nullopt, now));
-  return std::optional<IssuedToken>(std::move(t));
-}
-
-Result<Principal> AuthenticateToken(storage::Database& db, std::string_view token, UnixSeconds now) {
+Result<Principal> AuthenticateToken(storage::Database& db, std::string_view token,
+                                    UnixSeconds now) {
   auto denied = [] { return Fail(Error::Unauthenticated("invalid or expired credentials")); };
   if (token.size() < kTokenPrefix.size() + 20 || token.size() > 200 ||
       token.substr(0, kTokenPrefix.size()) != kTokenPrefix) {
@@ -42,8 +32,18 @@ Result<Principal> AuthenticateToken(storage::Database& db, std::string_view toke
     CS_TRY(found, t.FindApiToken(crypto::HashToken(token)));
     return {};
   }));
-  if (!found || found->revoked_at || (found->expires_at && *found->expires_at <= now)) return denied();
-  return Principal{Principal::Kind::kApiToken, found->id, found->name, found->role};
+  if (!found || found->revoked_at || (found->expires_at && *found->expires_at <= now))
+    return denied();
+  Principal p = Principal::Make(Principal::Kind::kApiToken, found->id, found->name, found->role);
+  for (size_t start = 0; start < found->scopes.size();) {
+    size_t sp = found->scopes.find(' ', start);
+    std::string scope =
+        found->scopes.substr(start, sp == std::string::npos ? std::string::npos : sp - start);
+    if (!scope.empty()) p.scopes.push_back(scope);
+    if (sp == std::string::npos) break;
+    start = sp + 1;
+  }
+  return p;
 }
 
 }  // namespace childsafe::auth

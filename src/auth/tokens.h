@@ -1,6 +1,7 @@
 #pragma once
-// API tokens: long random secrets for machine clients and, until user accounts exist, for the
-// administrator. Only a hash is stored; the token itself is shown once, when it is created.
+// API tokens: long random secrets for machine clients (partner systems, platforms, scripts).
+// Only a hash is stored; the token itself is shown once, when it is created. A token has a role
+// and may be narrowed to a list of permissions (scopes) and given an expiry.
 
 #include <optional>
 #include <string>
@@ -24,10 +25,6 @@ struct IssuedToken {
 Result<IssuedToken> IssueToken(storage::Database& db, const std::string& name,
                                const std::string& role, std::optional<UnixSeconds> expires_at,
                                UnixSeconds now);
-
-/// Creates the first administrator token if the database has no live token. Returns it when one
-/// was created (the caller shows it to the operator), nullopt when tokens already exist.
-Result<std::optional<IssuedToken>> EnsureBootstrapToken(storage::Database& db, UnixSeconds now);
 
 /// Resolves a bearer token; kUnauthenticated for unknown, revoked or expired tokens (one message
 /// for all, so a caller learns nothing about which).

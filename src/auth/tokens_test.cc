@@ -8,26 +8,22 @@
 namespace childsafe::auth {
 namespace {
 
-TEST(TokensTest, BootstrapsOnceAndAuthenticatesOnlyLiveTokens) {
+TEST(TokensTest, AuthenticatesOnlyLiveTokens) {
   testing::TempDir dir;
   storage::SqliteOptions o;
   o.path = dir.File("t.db");
   o.migrate = o.create = true;
   auto db = std::move(*storage::OpenSqlite(o));
 
-  auto first = EnsureBootstrapToken(*db, 1000);
+  auto first = IssueToken(*db, "script", "administrator", std::nullopt, 1000);
   ASSERT_TRUE(first);
-  ASSERT_TRUE(first->has_value());
-  std::string token = (*first)->token;
+  std::string token = first->token;
   EXPECT_EQ(token.rfind("cs_", 0), 0u);
-  auto second = EnsureBootstrapToken(*db, 1001);
-  ASSERT_TRUE(second);
-  EXPECT_FALSE(second->has_value());  // never a second bootstrap token
 
   auto p = AuthenticateToken(*db, token, 1002);
   ASSERT_TRUE(p);
   EXPECT_EQ(p->role, "administrator");
-  EXPECT_EQ(p->ScopeKey(), "token:" + std::to_string((*first)->id));
+  EXPECT_EQ(p->ScopeKey(), "token:" + std::to_string(first->id));
 
   std::string forged = token;
   forged.back() = forged.back() == 'A' ? 'B' : 'A';

@@ -23,6 +23,7 @@ int Run(int argc, char** argv, std::ostream& out, std::ostream& err) {
 
   Registry registry(app, ro);
   RegisterHotlineCommands(registry);
+  RegisterAccountCommands(registry);
 
   try {
     app.parse(argc, argv);

@@ -31,6 +31,9 @@ struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8111;
   int threads = 64;
+  std::string web_root;
+  bool behind_tls = false;
+  std::vector<std::string> trusted_proxies, allowed_origins;
 };
 
 int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, std::ostream& err) {
@@ -44,15 +47,16 @@ int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, s
   auto rt = Runtime::Open(ro);
   if (!rt) return Report(err, rt.error());
   Runtime& r = **rt;
-  auto token = auth::EnsureBootstrapToken(r.db(), SystemClock::Instance().Now());
-  if (!token) return Report(err, token.error());
-  if (*token) {
-    out << "\nchildsafe: mã truy cập quản trị đầu tiên (chỉ hiện một lần, hãy lưu giữ cẩn thận)\n"
-        << "childsafe: the first administrator token (shown once, keep it safe):\n\n    "
-        << (*token)->token << "\n\n"
-        << "  curl -H 'Authorization: Bearer " << (*token)->token << "' http://" << so.host << ":"
-        << so.port
-        << "/api/v1/stats?from=2021-06-01\\&to=2025-06-01\\&online=true\\&by=outcome\n\n";
+  int64_t admins = 0;
+  (void)r.db().Read([&](storage::ReadTxn& t) -> Status {
+    CS_TRY(admins, t.CountActiveUsers("administrator"));
+    return {};
+  });
+  if (admins == 0) {
+    out << "\nchildsafe: chưa có quản trị viên. Tạo người đầu tiên bằng dòng lệnh:\n"
+        << "childsafe: no administrator yet. Create the first on the command line:\n\n"
+        << "    childsafe user add --db " << ro.db_path
+        << " --username admin --display-name 'Quản trị viên' --role administrator\n\n";
     out.flush();
   }
 
@@ -66,11 +70,17 @@ int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, s
                        r.provinces(),
                        r.permissions(),
                        SystemClock::Instance(),
-                       &ready};
+                       &ready,
+                       r.accounts(),
+                       r.audit()};
   api::ServerOptions options;
   options.host = so.host;
   options.port = so.port;
   options.threads = so.threads;
+  options.web_root = so.web_root;
+  options.behind_tls = so.behind_tls;
+  options.trusted_proxies = so.trusted_proxies;
+  options.allowed_origins = so.allowed_origins;
   api::ApiServer server(backend, options);
   auto port = server.Bind();
   if (!port) return Report(err, port.error());
@@ -287,16 +297,13 @@ int Migrate(RuntimeOptions ro, Io& io) {
 }
 
 int CreateToken(const RuntimeOptions& ro, const std::string& name, const std::string& role,
-                int days, Io& io) {
+                const std::vector<std::string>& scopes, int days, Io& io) {
   auto rt = Runtime::Open(ro);
   if (!rt) return Report(io.err, rt.error());
-  if (!(*rt)->permissions().HasRole(role)) {
-    return Report(io.err, Error::InvalidField("--role", field_codes::kUnknownCode, "no such role"));
-  }
   UnixSeconds now = SystemClock::Instance().Now();
   std::optional<UnixSeconds> expires;
   if (days > 0) expires = now + static_cast<int64_t>(days) * kSecondsPerDay;
-  auto t = auth::IssueToken((*rt)->db(), name, role, expires, now);
+  auto t = (*rt)->accounts().CreateToken(CliPrincipal(), name, role, scopes, expires);
   if (!t) return Report(io.err, t.error());
   io.out << t->token << "\n";
   return 0;
@@ -341,6 +348,23 @@ void RegisterHotlineCommands(Registry& r) {
   serve->add_option("--threads", so->threads, "Worker threads (one per open keep-alive connection)")
       ->capture_default_str()
       ->check(CLI::Range(2, 1024));
+  serve->add_option("--web-root", so->web_root,
+                    "Serve the browser application's files from this folder");
+  serve->add_flag("--behind-tls", so->behind_tls,
+                  "TLS ends at a proxy in front: Secure cookies and HSTS");
+  serve
+      ->add_option("--trusted-proxy", so->trusted_proxies,
+                   "Proxy addresses whose X-Forwarded-For is believed")
+      ->delimiter(',');
+  serve
+      ->add_option("--allowed-origin", so->allowed_origins,
+                   "Extra origins allowed to send changes with a session")
+      ->delimiter(',');
+  serve
+      ->add_option("--idle-timeout-minutes", ro.accounts.idle_timeout_seconds,
+                   "Sessions end after this idle time")
+      ->transform([](std::string v) { return std::to_string(std::stoll(v) * 60); })
+      ->check(CLI::Range(1, 24 * 60));
   r.Add(serve, [&ro, so](Io& io) { return Serve(ro, *so, io.out, io.err); });
 
   CLI::App* migrate =
@@ -423,6 +447,7 @@ void RegisterHotlineCommands(Registry& r) {
 
   struct Token {
     std::string name, role = "administrator";
+    std::vector<std::string> scopes;
     int days = 0;
   };
   auto tok = std::make_shared<Token>();
@@ -433,10 +458,14 @@ void RegisterHotlineCommands(Registry& r) {
   token_create->add_option("--name", tok->name, "Who or what will use it")->required();
   token_create->add_option("--role", tok->role, "A role of data/auth/permissions.json")
       ->capture_default_str();
+  token_create
+      ->add_option("--scopes", tok->scopes, "Limit it to these permissions, comma-separated")
+      ->delimiter(',');
   token_create->add_option("--expires-days", tok->days, "Days until it expires (0: never)")
       ->check(CLI::Range(0, 3650));
-  r.Add(token_create,
-        [&ro, tok](Io& io) { return CreateToken(ro, tok->name, tok->role, tok->days, io); });
+  r.Add(token_create, [&ro, tok](Io& io) {
+    return CreateToken(ro, tok->name, tok->role, tok->scopes, tok->days, io);
+  });
 
   CLI::App* keys = app.add_subcommand("keys", "Encryption keys");
   keys->require_subcommand(1);

@@ -65,8 +65,16 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& o) {
     return Fail(std::move(e));
   }
   CS_TRY(rt->keyring_, auth::Keyring::Open(*rt->db_, *master, SystemClock::Instance().Now()));
+  CS_TRY(auto policy,
+         auth::PasswordPolicy::Load(ResolveDataDir(o.data_dir) + "/auth/common-passwords.txt"));
+  rt->policy_ = std::make_unique<auth::PasswordPolicy>(std::move(policy));
+  rt->audit_ = std::make_unique<auth::AuditLog>(rt->keyring_->audit_key());
   rt->contacts_ = std::make_unique<intake::ContactService>(
-      *rt->db_, *rt->taxonomy_, *rt->provinces_, rt->keyring_, SystemClock::Instance());
+      *rt->db_, *rt->taxonomy_, *rt->provinces_, rt->keyring_, *rt->permissions_, *rt->audit_,
+      SystemClock::Instance());
+  rt->accounts_ =
+      std::make_unique<auth::AccountService>(*rt->db_, *rt->permissions_, rt->keyring_, *rt->audit_,
+                                             *rt->policy_, SystemClock::Instance(), o.accounts);
   return rt;
 }
 

@@ -5,7 +5,10 @@
 #include <memory>
 #include <string>
 
+#include "auth/accounts.h"
+#include "auth/audit.h"
 #include "auth/keyring.h"
+#include "auth/password_policy.h"
 #include "auth/permissions.h"
 #include "common/result.h"
 #include "domain/provinces.h"
@@ -22,6 +25,7 @@ struct RuntimeOptions {
   std::string master_key;  // default: master.key beside the database
   bool migrate = false;    // create/migrate the database when opening it
   int read_connections = 8;
+  auth::AccountOptions accounts;  // session timeouts, sign-in throttling
 };
 
 /// Everything a command may need, opened in order; members are valid for the Runtime's life.
@@ -37,6 +41,8 @@ class Runtime {
   const auth::PermissionMatrix& permissions() const { return *permissions_; }
   storage::Database& db() { return *db_; }
   intake::ContactService& contacts() { return *contacts_; }
+  auth::AccountService& accounts() { return *accounts_; }
+  const auth::AuditLog& audit() const { return *audit_; }
   const std::string& master_key_path() const { return master_key_path_; }
   /// Builds a statistics index loaded with every contact in the database.
   Result<std::unique_ptr<stats::StatsIndex>> LoadStats();
@@ -47,7 +53,10 @@ class Runtime {
   std::unique_ptr<auth::PermissionMatrix> permissions_;
   std::unique_ptr<storage::Database> db_;
   std::shared_ptr<const auth::Keyring> keyring_;
+  std::unique_ptr<auth::AuditLog> audit_;
+  std::unique_ptr<auth::PasswordPolicy> policy_;
   std::unique_ptr<intake::ContactService> contacts_;
+  std::unique_ptr<auth::AccountService> accounts_;
   std::string master_key_path_;
 };
 

@@ -9,10 +9,9 @@
 
 #include <string>
 #include <string_view>
+#include <tl/expected.hpp>
 #include <utility>
 #include <vector>
-
-#include <tl/expected.hpp>
 
 namespace childsafe {
 
@@ -62,9 +61,10 @@ inline constexpr std::string_view kDuplicate = "duplicate";
 
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
-  std::string message;              // safe for clients; English
-  std::vector<FieldError> fields;   // empty unless kInvalidArgument
-  std::string detail;               // log only; never personal data
+  std::string message;             // safe for clients; English
+  std::vector<FieldError> fields;  // empty unless kInvalidArgument
+  std::string detail;              // log only; never personal data
+  int retry_after_seconds = 0;     // for kResourceExhausted: when to try again (Retry-After)
 
   static Error Invalid(std::string message, std::vector<FieldError> fields = {});
   static Error InvalidField(std::string field, std::string_view code, std::string message);
@@ -110,13 +110,13 @@ class FieldErrors {
 #define CS_CONCAT_INNER(a, b) a##b
 #define CS_CONCAT(a, b) CS_CONCAT_INNER(a, b)
 #define CS_TRY(decl, expr) CS_TRY_IMPL(CS_CONCAT(cs_try_tmp_, __COUNTER__), decl, expr)
-#define CS_TRY_IMPL(tmp, decl, expr)                              \
-  auto tmp = (expr);                                              \
-  if (!tmp) return ::childsafe::Fail(std::move(tmp).error());     \
+#define CS_TRY_IMPL(tmp, decl, expr)                          \
+  auto tmp = (expr);                                          \
+  if (!tmp) return ::childsafe::Fail(std::move(tmp).error()); \
   decl = std::move(*tmp)
 #define CS_TRY_STATUS(expr) CS_TRY_STATUS_IMPL(CS_CONCAT(cs_status_tmp_, __COUNTER__), expr)
-#define CS_TRY_STATUS_IMPL(tmp, expr)                                       \
-  do {                                                                      \
-    auto tmp = (expr);                                                      \
-    if (!tmp) return ::childsafe::Fail(std::move(tmp).error());             \
+#define CS_TRY_STATUS_IMPL(tmp, expr)                           \
+  do {                                                          \
+    auto tmp = (expr);                                          \
+    if (!tmp) return ::childsafe::Fail(std::move(tmp).error()); \
   } while (0)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/log.h"
@@ -54,8 +55,16 @@ std::string SequenceName(int year) { return "contact_reference_" + std::to_strin
 
 ContactService::ContactService(storage::Database& db, const domain::Taxonomy& taxonomy,
                                const domain::Provinces& provinces,
-                               std::shared_ptr<const auth::Keyring> keyring, const Clock& clock)
-    : db_(db), taxonomy_(taxonomy), provinces_(provinces), keyring_(std::move(keyring)), clock_(clock) {}
+                               std::shared_ptr<const auth::Keyring> keyring,
+                               const auth::PermissionMatrix& permissions,
+                               const auth::AuditLog& audit, const Clock& clock)
+    : db_(db),
+      taxonomy_(taxonomy),
+      provinces_(provinces),
+      keyring_(std::move(keyring)),
+      permissions_(permissions),
+      audit_(audit),
+      clock_(clock) {}
 
 void ContactService::AddListener(std::function<void(const storage::ContactFacts&)> listener) {
   std::lock_guard lock(listeners_mu_);
@@ -90,8 +99,8 @@ storage::ContactFacts ContactService::FactsOf(const domain::Contact& c) const {
   f.online = domain::IsOnline(c, taxonomy_);
   LocalDay day = LocalDayOf(c.received_at);
   for (const auto& ch : c.children) {
-    f.children.push_back({ch.age, ch.gender,
-                          ch.province.empty() ? "" : provinces_.CurrentCode(ch.province, day)});
+    f.children.push_back(
+        {ch.age, ch.gender, ch.province.empty() ? "" : provinces_.CurrentCode(ch.province, day)});
   }
   f.categories = c.categories;
   return f;
@@ -123,8 +132,8 @@ storage::StoredContact ContactService::Seal(const domain::Contact& c) const {
     clear.address.clear();
     clear.phone.clear();
     clear.date_of_birth.clear();
-    sc.child_province_current.push_back(ch.province.empty() ? ""
-                                                            : provinces_.CurrentCode(ch.province, day));
+    sc.child_province_current.push_back(
+        ch.province.empty() ? "" : provinces_.CurrentCode(ch.province, day));
   }
   sc.online = domain::IsOnline(c, taxonomy_);
   return sc;
@@ -164,6 +173,10 @@ Status ContactService::ValidateNew(const domain::Contact& c) const {
 Result<CreateResult> ContactService::Create(const auth::Principal& who, domain::Contact draft,
                                             const std::optional<std::string>& idempotency_key,
                                             const std::string& request_fingerprint) {
+  CS_TRY_STATUS(permissions_.Check(who, "contacts.create"));
+  // A person records contacts as themself.
+  if (who.kind == auth::Principal::Kind::kUser && draft.counsellor.empty())
+    draft.counsellor = who.name;
   if (idempotency_key && !ValidIdempotencyKey(*idempotency_key)) {
     return Fail(Error::InvalidField("Idempotency-Key", field_codes::kInvalidFormat,
                                     "1 to 200 visible ASCII characters"));
@@ -184,8 +197,8 @@ Result<CreateResult> ContactService::Create(const auth::Principal& who, domain::
       CS_TRY(auto existing, t.GetIdempotency(who.ScopeKey(), *idempotency_key));
       if (existing) {
         if (existing->request_hash != request_fingerprint) {
-          return Fail(Error::Conflict(
-              "this Idempotency-Key was already used for a different request"));
+          return Fail(
+              Error::Conflict("this Idempotency-Key was already used for a different request"));
         }
         replay_id = existing->resource_id;
         return {};
@@ -199,6 +212,8 @@ Result<CreateResult> ContactService::Create(const auth::Principal& who, domain::
       CS_TRY_STATUS(t.PutIdempotency(storage::IdempotencyRecord{
           who.ScopeKey(), *idempotency_key, request_fingerprint, draft.id, now}));
     }
+    CS_TRY_STATUS(
+        audit_.Append(t, who, {"contact.create", "contact", std::to_string(draft.id)}, now));
     out.view.contact = draft;
     out.view.extras.online = sealed.online;
     out.view.extras.has_caller_phone = !sealed.caller_pseudonym.empty();
@@ -220,27 +235,39 @@ Result<CreateResult> ContactService::Create(const auth::Principal& who, domain::
 }
 
 Result<ContactView> ContactService::Get(const auth::Principal& who, int64_t id) {
-  ContactView v;
-  CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
-    CS_TRY(auto sc, t.GetContact(id));
-    if (!sc) return Fail(Error::NotFound("no contact with this id"));
-    CS_TRY(v, Open(*sc, t, true));
-    return {};
-  }));
-  log::Info("contact.read", {{"id", id}, {"principal", who.ScopeKey()}});
-  return v;
+  return ReadOne(who, [id](storage::ReadTxn& t) { return t.GetContact(id); });
 }
 
 Result<ContactView> ContactService::GetByReference(const auth::Principal& who,
                                                    const std::string& reference) {
+  return ReadOne(who,
+                 [&reference](storage::ReadTxn& t) { return t.GetContactByReference(reference); });
+}
+
+Result<ContactView> ContactService::ReadOne(
+    const auth::Principal& who,
+    const std::function<Result<std::optional<storage::StoredContact>>(storage::ReadTxn&)>& find) {
+  std::optional<storage::StoredContact> sc;
+  CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
+    CS_TRY(sc, find(t));
+    return {};
+  }));
+  if (!sc) return Fail(Error::NotFound("no such contact"));
+  const UnixSeconds now = clock_.Now();
+  if (!permissions_.CheckObject(who, "contacts.read", ScopeOf(sc->contact))) {
+    // A record the role may not reach: refused like a missing one, and recorded.
+    (void)audit_.Record(db_, who,
+                        {"contact.read", "contact", std::to_string(sc->contact.id), "denied"}, now);
+    return Fail(Error::NotFound("no such contact"));
+  }
+  // Every read of a child's record is recorded before the record is shown.
+  CS_TRY_STATUS(
+      audit_.Record(db_, who, {"contact.read", "contact", std::to_string(sc->contact.id)}, now));
   ContactView v;
   CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
-    CS_TRY(auto sc, t.GetContactByReference(reference));
-    if (!sc) return Fail(Error::NotFound("no contact with this reference"));
     CS_TRY(v, Open(*sc, t, true));
     return {};
   }));
-  log::Info("contact.read", {{"id", v.contact.id}, {"principal", who.ScopeKey()}});
   return v;
 }
 
@@ -252,6 +279,10 @@ Result<ContactView> ContactService::Update(const auth::Principal& who, int64_t i
   CS_TRY_STATUS(db_.Write([&](storage::WriteTxn& t) -> Status {
     CS_TRY(auto existing, t.GetContact(id));
     if (!existing) return Fail(Error::NotFound("no contact with this id"));
+    CS_TRY_STATUS(permissions_.CheckObject(who, "contacts.update", ScopeOf(existing->contact)));
+    CS_TRY(auto protection, t.ContactProtection(id));
+    if (protection.second)
+      return Fail(Error::Precondition("this contact's personal data was erased"));
     if (existing->contact.version != expected_version) {
       return Fail(Error::Conflict("the contact was changed by someone else (now version " +
                                   std::to_string(existing->contact.version) +
@@ -268,11 +299,19 @@ Result<ContactView> ContactService::Update(const auth::Principal& who, int64_t i
     CS_TRY_STATUS(t.UpdateContact(sc, expected_version));
     r.version = expected_version + 1;
     facts = FactsOf(r);
-    return {};
+    return audit_.Append(
+        t, who, {"contact.update", "contact", std::to_string(id), "ok", {{"version", r.version}}},
+        now);
   }));
   Notify({facts});
-  log::Info("contact.updated", {{"id", id}, {"version", r.version}, {"principal", who.ScopeKey()}});
-  return Get(who, id);
+  ContactView v;
+  CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
+    CS_TRY(auto sc, t.GetContact(id));
+    if (!sc) return Fail(Error::NotFound("no contact with this id"));
+    CS_TRY(v, Open(*sc, t, true));
+    return {};
+  }));
+  return v;
 }
 
 Result<storage::ContactQuery> ContactService::ToQuery(const ContactFilter& f) const {
@@ -280,9 +319,10 @@ Result<storage::ContactQuery> ContactService::ToQuery(const ContactFilter& f) co
   FieldErrors errs;
   if (f.from) q.from = LocalDayStart(*f.from);
   if (f.to) q.to = LocalDayStart(*f.to);
-  if (f.from && f.to && *f.to <= *f.from) errs.Add("to", field_codes::kOutOfRange, "must be after from");
-  auto codes = [&](const char* field, const std::vector<std::string>& in, const domain::CodeSet& set,
-                   std::vector<std::string>& out) {
+  if (f.from && f.to && *f.to <= *f.from)
+    errs.Add("to", field_codes::kOutOfRange, "must be after from");
+  auto codes = [&](const char* field, const std::vector<std::string>& in,
+                   const domain::CodeSet& set, std::vector<std::string>& out) {
     for (const auto& c : in) {
       if (!set.Contains(c)) errs.Add(field, field_codes::kUnknownCode, "unknown code '" + c + "'");
       out.push_back(c);
@@ -319,7 +359,19 @@ Result<storage::ContactQuery> ContactService::ToQuery(const ContactFilter& f) co
 }
 
 Result<ContactList> ContactService::List(const auth::Principal& who, const ContactFilter& filter) {
+  auto scope = permissions_.ScopeOf(who, "contacts.list");
+  if (!scope || *scope == auth::Scope::kAggregate || *scope == auth::Scope::kAgency) {
+    return Fail(Error::PermissionDenied("your role may not list contacts"));
+  }
   CS_TRY(storage::ContactQuery q, ToQuery(filter));
+  if (*scope == auth::Scope::kCentre) {
+    // Only the principal's own centre, whatever was asked.
+    bool asked_other = !q.centres.empty() &&
+                       std::find(q.centres.begin(), q.centres.end(), who.centre) == q.centres.end();
+    q.centres = {asked_other ? std::string("\x01none") : who.centre};
+  } else if (*scope == auth::Scope::kOwn) {
+    q.counsellors = {who.name};
+  }
   ContactList out;
   CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
     CS_TRY(auto page, t.ListContacts(q));
@@ -382,6 +434,7 @@ Result<size_t> ContactService::InsertMany(std::vector<domain::Contact> contacts)
 
 Result<ImportReport> ContactService::Import(const auth::Principal& who, std::vector<ImportRow> rows,
                                             const ImportOptions& options) {
+  CS_TRY_STATUS(permissions_.Check(who, "contacts.import"));
   ImportReport report;
   report.rows = rows.size();
   const domain::ValidationContext ctx{taxonomy_, provinces_, clock_.Now()};
@@ -401,13 +454,15 @@ Result<ImportReport> ContactService::Import(const auth::Principal& who, std::vec
     }
     if (!c.reference.empty()) {
       if (!ValidReference(c.reference)) {
-        report.errors.emplace_back(row.line, Error::InvalidField("reference", field_codes::kInvalidFormat,
-                                                                 "letters, digits and '-', at most 40"));
+        report.errors.emplace_back(row.line,
+                                   Error::InvalidField("reference", field_codes::kInvalidFormat,
+                                                       "letters, digits and '-', at most 40"));
         continue;
       }
       if (!seen_refs.insert(c.reference).second) {
-        report.errors.emplace_back(row.line, Error::InvalidField("reference", field_codes::kDuplicate,
-                                                                 "the file has this reference twice"));
+        report.errors.emplace_back(row.line,
+                                   Error::InvalidField("reference", field_codes::kDuplicate,
+                                                       "the file has this reference twice"));
         continue;
       }
     }
@@ -423,8 +478,9 @@ Result<ImportReport> ContactService::Import(const auth::Principal& who, std::vec
           if (options.skip_existing) {
             report.skipped_existing++;
           } else {
-            report.errors.emplace_back(line, Error::InvalidField("reference", field_codes::kDuplicate,
-                                                                 "a contact with this reference exists"));
+            report.errors.emplace_back(line,
+                                       Error::InvalidField("reference", field_codes::kDuplicate,
+                                                           "a contact with this reference exists"));
           }
           continue;
         }
@@ -444,14 +500,25 @@ Result<ImportReport> ContactService::Import(const auth::Principal& who, std::vec
     CS_TRY(size_t n, InsertMany(std::move(chunk)));
     report.written += n;
   }
-  log::Info("contact.imported", {{"rows", report.rows}, {"written", report.written},
-                                 {"errors", report.errors.size()}, {"principal", who.ScopeKey()}});
+  CS_TRY_STATUS(audit_.Record(
+      db_, who,
+      {"contacts.import",
+       "",
+       "",
+       "ok",
+       {{"rows", report.rows}, {"written", report.written}, {"errors", report.errors.size()}}},
+      clock_.Now()));
   return report;
 }
 
 Status ContactService::Export(const auth::Principal& who, const ContactFilter& filter,
                               bool with_sensitive,
                               const std::function<Status(const ContactView&)>& sink) {
+  auto scope = permissions_.ScopeOf(who, "contacts.export");
+  if (!scope || *scope != auth::Scope::kAll)
+    return Fail(Error::PermissionDenied("your role may not export"));
+  CS_TRY_STATUS(audit_.Record(
+      db_, who, {"contacts.export", "", "", "ok", {{"sensitive", with_sensitive}}}, clock_.Now()));
   ContactFilter f = filter;
   f.limit = 500;
   CS_TRY(storage::ContactQuery q, ToQuery(f));
@@ -481,9 +548,137 @@ Status ContactService::Export(const auth::Principal& who, const ContactFilter& f
     if (!next) break;
     q.after = next;
   }
-  log::Info("contact.exported", {{"count", count}, {"sensitive", with_sensitive},
-                                 {"principal", who.ScopeKey()}});
+  log::Info("contact.exported",
+            {{"count", count}, {"sensitive", with_sensitive}, {"principal", who.ScopeKey()}});
   return {};
+}
+
+Status ContactService::SetLegalHold(const auth::Principal& who, int64_t id, bool hold) {
+  const UnixSeconds now = clock_.Now();
+  return db_.Write([&](storage::WriteTxn& t) -> Status {
+    CS_TRY(auto sc, t.GetContact(id));
+    if (!sc) return Fail(Error::NotFound("no contact with this id"));
+    CS_TRY_STATUS(permissions_.CheckObject(who, "contacts.hold", ScopeOf(sc->contact)));
+    CS_TRY_STATUS(t.SetLegalHold(id, hold));
+    return audit_.Append(
+        t, who, {hold ? "contact.hold" : "contact.release", "contact", std::to_string(id)}, now);
+  });
+}
+
+Result<RetentionReport> ContactService::RunRetention(const auth::Principal& who, int max_age_days,
+                                                     bool dry_run) {
+  if (who.kind != auth::Principal::Kind::kSystem) {
+    return Fail(Error::PermissionDenied("retention runs from the command line"));
+  }
+  if (max_age_days < 30) {
+    return Fail(Error::InvalidField("max_age_days", field_codes::kOutOfRange, "at least 30 days"));
+  }
+  const UnixSeconds now = clock_.Now();
+  RetentionReport report;
+  report.cutoff = LocalDayStart(LocalDayOf(now) - max_age_days);
+  while (true) {
+    std::vector<int64_t> due;
+    CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
+      CS_TRY(due, t.ContactsDueForErasure(report.cutoff, dry_run ? 1000000000 : 1000));
+      return {};
+    }));
+    report.due += static_cast<int64_t>(due.size());
+    if (dry_run || due.empty()) break;
+    CS_TRY_STATUS(db_.Write([&](storage::WriteTxn& t) -> Status {
+      for (int64_t id : due) {
+        CS_TRY_STATUS(t.EraseContact(id, now));
+        CS_TRY_STATUS(audit_.Append(t, who,
+                                    {"contact.erase",
+                                     "contact",
+                                     std::to_string(id),
+                                     "ok",
+                                     {{"why", "retention"}, {"max_age_days", max_age_days}}},
+                                    now));
+      }
+      return {};
+    }));
+    report.erased += static_cast<int64_t>(due.size());
+  }
+  return report;
+}
+
+Result<std::vector<int64_t>> ContactService::SubjectContacts(const SubjectQuery& q) {
+  if (q.phone.empty() && q.references.empty()) {
+    return Fail(Error::InvalidField("phone", field_codes::kRequired,
+                                    "a phone number or contact references"));
+  }
+  std::vector<int64_t> ids;
+  CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
+    if (!q.phone.empty()) {
+      std::string phone = crypto::NormalizePhone(q.phone);
+      if (phone.empty())
+        return Fail(
+            Error::InvalidField("phone", field_codes::kInvalidFormat, "not a phone number"));
+      CS_TRY(ids, t.ContactsByPseudonym(keyring_->pseudonyms().Pseudonym("phone", phone)));
+    }
+    for (const auto& ref : q.references) {
+      CS_TRY(auto sc, t.GetContactByReference(ref));
+      if (!sc)
+        return Fail(Error::InvalidField("references", field_codes::kUnknownCode,
+                                        "no contact " + ref.substr(0, 40)));
+      if (std::find(ids.begin(), ids.end(), sc->contact.id) == ids.end())
+        ids.push_back(sc->contact.id);
+    }
+    return {};
+  }));
+  return ids;
+}
+
+Result<std::vector<ContactView>> ContactService::SubjectExport(const auth::Principal& who,
+                                                               const SubjectQuery& q) {
+  CS_TRY_STATUS(permissions_.Check(who, "subjects.request"));
+  CS_TRY(auto ids, SubjectContacts(q));
+  const UnixSeconds now = clock_.Now();
+  std::vector<ContactView> out;
+  CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
+    for (int64_t id : ids) {
+      CS_TRY(auto sc, t.GetContact(id));
+      if (!sc) continue;
+      CS_TRY(auto v, Open(*sc, t, false));
+      out.push_back(std::move(v));
+    }
+    return {};
+  }));
+  CS_TRY_STATUS(db_.Write([&](storage::WriteTxn& t) -> Status {
+    nlohmann::json refs = nlohmann::json::array();
+    for (const auto& v : out) refs.push_back(v.contact.id);
+    return audit_.Append(t, who, {"subject.export", "subject", "", "ok", {{"contacts", refs}}},
+                         now);
+  }));
+  return out;
+}
+
+Result<std::pair<int64_t, int64_t>> ContactService::SubjectErase(const auth::Principal& who,
+                                                                 const SubjectQuery& q) {
+  CS_TRY_STATUS(permissions_.Check(who, "subjects.request"));
+  CS_TRY(auto ids, SubjectContacts(q));
+  const UnixSeconds now = clock_.Now();
+  std::pair<int64_t, int64_t> out{0, 0};
+  CS_TRY_STATUS(db_.Write([&](storage::WriteTxn& t) -> Status {
+    for (int64_t id : ids) {
+      CS_TRY(auto protection, t.ContactProtection(id));
+      if (protection.first) {
+        out.second++;
+        continue;
+      }
+      CS_TRY_STATUS(t.EraseContact(id, now));
+      CS_TRY_STATUS(audit_.Append(t, who,
+                                  {"contact.erase",
+                                   "contact",
+                                   std::to_string(id),
+                                   "ok",
+                                   {{"why", "request of the person concerned"}}},
+                                  now));
+      out.first++;
+    }
+    return {};
+  }));
+  return out;
 }
 
 }  // namespace childsafe::intake

@@ -14,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "auth/audit.h"
 #include "auth/keyring.h"
+#include "auth/permissions.h"
 #include "auth/principal.h"
 #include "common/result.h"
 #include "common/time.h"
@@ -53,10 +55,10 @@ struct CreateResult {
 };
 
 struct ImportOptions {
-  bool dry_run = false;         // validate only
-  bool skip_invalid = false;    // write the good rows, report the bad ones
-  bool skip_existing = false;   // a row whose reference exists already is skipped, not an error
-  size_t chunk = 5000;          // rows per transaction
+  bool dry_run = false;        // validate only
+  bool skip_invalid = false;   // write the good rows, report the bad ones
+  bool skip_existing = false;  // a row whose reference exists already is skipped, not an error
+  size_t chunk = 5000;         // rows per transaction
 };
 
 /// One row of an import: the decoded contact or why it could not be decoded.
@@ -70,10 +72,24 @@ struct ImportReport {
   std::vector<std::pair<size_t, Error>> errors;  // (line, problem)
 };
 
+/// Whose data a request of the person concerned (Decree 356/2025) is about: a caller's phone
+/// number (found through its pseudonym, never stored) and/or contact references.
+struct SubjectQuery {
+  std::string phone;
+  std::vector<std::string> references;
+};
+
+struct RetentionReport {
+  int64_t due = 0;     // contacts past the retention age, not erased, not on legal hold
+  int64_t erased = 0;  // erased by this run (0 for a dry run)
+  UnixSeconds cutoff = 0;
+};
+
 class ContactService {
  public:
   ContactService(storage::Database& db, const domain::Taxonomy& taxonomy,
                  const domain::Provinces& provinces, std::shared_ptr<const auth::Keyring> keyring,
+                 const auth::PermissionMatrix& permissions, const auth::AuditLog& audit,
                  const Clock& clock);
 
   /// Called with the facts of every contact after its write is durable (for the stats index).
@@ -108,6 +124,19 @@ class ContactService {
   Status Export(const auth::Principal& who, const ContactFilter& filter, bool with_sensitive,
                 const std::function<Status(const ContactView&)>& sink);
 
+  /// Places or lifts a legal hold (retention then leaves the contact alone). Audited.
+  Status SetLegalHold(const auth::Principal& who, int64_t id, bool hold);
+  /// Erases the narrative and identity of contacts received more than `max_age_days` ago that are
+  /// not on legal hold; coded fields stay for statistics. A dry run only counts. Audited per
+  /// contact.
+  Result<RetentionReport> RunRetention(const auth::Principal& who, int max_age_days, bool dry_run);
+  /// All data held about one person, decrypted (the request of the person concerned). Audited.
+  Result<std::vector<ContactView>> SubjectExport(const auth::Principal& who, const SubjectQuery& q);
+  /// Erases that person's narrative and identity (contacts on legal hold are left and counted).
+  /// Returns (erased, held). Audited.
+  Result<std::pair<int64_t, int64_t>> SubjectErase(const auth::Principal& who,
+                                                   const SubjectQuery& q);
+
   /// Inserts already-validated contacts in one transaction (demo data, import chunks). Reference
   /// numbers are assigned in order of received time unless set.
   Result<size_t> InsertMany(std::vector<domain::Contact> contacts);
@@ -125,11 +154,21 @@ class ContactService {
   Result<storage::ContactQuery> ToQuery(const ContactFilter& f) const;
   void Notify(const std::vector<storage::ContactFacts>& facts);
   Status ValidateNew(const domain::Contact& c) const;
+  Result<std::vector<int64_t>> SubjectContacts(const SubjectQuery& q);
+  // Finds one contact, checks the principal may reach it, records the read, decrypts.
+  Result<ContactView> ReadOne(
+      const auth::Principal& who,
+      const std::function<Result<std::optional<storage::StoredContact>>(storage::ReadTxn&)>& find);
+  static auth::ObjectScope ScopeOf(const domain::Contact& c) {
+    return {c.centre, c.counsellor, ""};
+  }
 
   storage::Database& db_;
   const domain::Taxonomy& taxonomy_;
   const domain::Provinces& provinces_;
   std::shared_ptr<const auth::Keyring> keyring_;
+  const auth::PermissionMatrix& permissions_;
+  const auth::AuditLog& audit_;
   const Clock& clock_;
   std::mutex listeners_mu_;
   std::vector<std::function<void(const storage::ContactFacts&)>> listeners_;

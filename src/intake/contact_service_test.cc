@@ -13,8 +13,10 @@ namespace {
 
 using testing::TestHotline;
 
-const auth::Principal kAdmin{auth::Principal::Kind::kApiToken, 1, "admin", "administrator"};
-const auth::Principal kOther{auth::Principal::Kind::kApiToken, 2, "other", "administrator"};
+const auth::Principal kAdmin =
+    auth::Principal::Make(auth::Principal::Kind::kApiToken, 1, "admin", "administrator");
+const auth::Principal kOther =
+    auth::Principal::Make(auth::Principal::Kind::kApiToken, 2, "other", "administrator");
 
 int64_t Count(storage::Database& db) {
   int64_t n = 0;
@@ -93,8 +95,9 @@ TEST(ContactServiceTest, IdempotencyKeyMakesRetriesSafe) {
   ASSERT_TRUE(other);
   EXPECT_FALSE(other->replayed);
   EXPECT_EQ(Count(h.db()), 2);
-  EXPECT_EQ(h.contacts().Create(kAdmin, h.SampleDataContact(), std::string(201, 'k'), "x").error().code,
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(
+      h.contacts().Create(kAdmin, h.SampleDataContact(), std::string(201, 'k'), "x").error().code,
+      ErrorCode::kInvalidArgument);
 }
 
 TEST(ContactServiceTest, InvalidContactsWriteNothing) {
@@ -262,6 +265,128 @@ TEST(ContactServiceTest, ExportsWithOrWithoutSensitiveFields) {
     return {};
   }));
   for (auto& v : out) EXPECT_TRUE(v.contact.summary.empty());
+}
+
+}  // namespace
+}  // namespace childsafe::intake
+
+namespace childsafe::intake {
+namespace {
+
+auth::Principal Counsellor(const std::string& name, const std::string& centre) {
+  auth::Principal p = auth::Principal::Make(auth::Principal::Kind::kUser, 42, name, "counsellor");
+  p.centre = centre;
+  return p;
+}
+
+TEST(ContactAccessTest, CounsellorsReachTheirCentreAndCorrectOnlyTheirOwn) {
+  testing::TestHotline h;
+  auth::Principal lan = Counsellor("tv.lan", "hanoi"), an = Counsellor("tv.an", "angiang");
+  domain::Contact mine = h.SampleDataContact();  // centre hanoi
+  mine.counsellor.clear();
+  auto created = h.contacts().Create(lan, mine, std::nullopt, "");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->view.contact.counsellor, "tv.lan");  // recorded as themself
+  int64_t id = created->view.contact.id;
+  EXPECT_TRUE(h.contacts().Get(lan, id));
+  auto other_centre = h.contacts().Get(an, id);
+  ASSERT_FALSE(other_centre);
+  EXPECT_EQ(other_centre.error().code, ErrorCode::kNotFound);  // not even its existence is shown
+  // Lists carry only the counsellor's own centre, whatever is asked.
+  ASSERT_TRUE(
+      h.contacts().Create(kAdmin, h.SampleSilentCall(), std::nullopt, ""));  // centre danang
+  ContactFilter f;
+  EXPECT_EQ(h.contacts().List(lan, f)->items.size(), 1u);
+  f.centres = {"danang"};
+  EXPECT_EQ(h.contacts().List(lan, f)->items.size(), 0u);
+  // Corrections: own records only.
+  auth::Principal colleague = Counsellor("tv.hoa", "hanoi");
+  domain::Contact change = h.contacts().Get(lan, id)->contact;
+  change.outcome = "report";
+  EXPECT_EQ(h.contacts().Update(colleague, id, 1, change).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(h.contacts().Update(lan, id, 1, change));
+  // Managers see aggregates only.
+  auth::Principal manager =
+      auth::Principal::Make(auth::Principal::Kind::kUser, 9, "mgr", "manager");
+  EXPECT_EQ(h.contacts().List(manager, {}).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(h.contacts().Get(manager, id).error().code, ErrorCode::kNotFound);
+}
+
+TEST(ContactAccessTest, EveryReadIsAuditedWithItsReasonAndRefusalsToo) {
+  testing::TestHotline h;
+  auto created = h.contacts().Create(kAdmin, h.SampleDataContact(), std::nullopt, "");
+  int64_t id = created->view.contact.id;
+  auth::Principal reader = kAdmin;
+  reader.reason = "gọi lại theo dõi";
+  reader.address = "10.1.2.3";
+  ASSERT_TRUE(h.contacts().Get(reader, id));
+  (void)h.contacts().Get(Counsellor("tv.an", "angiang"), id);
+  std::vector<storage::AuditEntry> reads;
+  ASSERT_TRUE(h.db().Read([&](storage::ReadTxn& t) -> Status {
+    storage::AuditQuery q;
+    q.object_type = "contact";
+    q.object_id = std::to_string(id);
+    q.action = "contact.read";
+    CS_TRY(reads, t.QueryAudit(q));
+    return {};
+  }));
+  ASSERT_EQ(reads.size(), 2u);
+  EXPECT_EQ(reads[0].outcome, "denied");
+  EXPECT_EQ(reads[1].outcome, "ok");
+  EXPECT_EQ(reads[1].reason, "gọi lại theo dõi");
+  EXPECT_EQ(reads[1].address, "10.1.2.3");
+  EXPECT_EQ(reads[1].details.find("đe doạ"), std::string::npos);  // never the content
+}
+
+TEST(ContactAccessTest, RetentionErasesOldNarrativesButNotHeldOnes) {
+  testing::TestHotline h;
+  domain::Contact old_contact = h.SampleDataContact();
+  old_contact.received_at -= 3 * 365 * 86400;
+  auto a = h.contacts().Create(kAdmin, old_contact, std::nullopt, "");
+  auto b = h.contacts().Create(kAdmin, old_contact, std::nullopt, "");
+  auto c = h.contacts().Create(kAdmin, h.SampleDataContact(), std::nullopt, "");
+  ASSERT_TRUE(a && b && c);
+  ASSERT_TRUE(h.contacts().SetLegalHold(kAdmin, b->view.contact.id, true));
+  auto dry = h.contacts().RunRetention(auth::Principal::System(), 365, true);
+  ASSERT_TRUE(dry);
+  EXPECT_EQ(dry->due, 1);
+  EXPECT_EQ(dry->erased, 0);
+  EXPECT_FALSE(h.contacts().Get(kAdmin, a->view.contact.id)->contact.summary.empty());
+  auto run = h.contacts().RunRetention(auth::Principal::System(), 365, false);
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->erased, 1);
+  auto erased = h.contacts().Get(kAdmin, a->view.contact.id);
+  EXPECT_TRUE(erased->contact.summary.empty());
+  EXPECT_TRUE(erased->contact.children[0].name.empty());
+  EXPECT_EQ(erased->contact.categories, old_contact.categories);  // statistics keep their codes
+  EXPECT_FALSE(erased->extras.has_caller_phone);
+  EXPECT_FALSE(h.contacts().Get(kAdmin, b->view.contact.id)->contact.summary.empty());  // held
+  EXPECT_FALSE(h.contacts().Get(kAdmin, c->view.contact.id)->contact.summary.empty());  // too young
+  EXPECT_EQ(h.contacts().RunRetention(kAdmin, 365, false).error().code,
+            ErrorCode::kPermissionDenied);
+}
+
+TEST(ContactAccessTest, RequestsOfThePersonConcerned) {
+  testing::TestHotline h;
+  domain::Contact c = h.SampleDataContact();
+  c.caller->phone = "0977 111 222";
+  auto a = h.contacts().Create(kAdmin, c, std::nullopt, "");
+  auto b = h.contacts().Create(kAdmin, c, std::nullopt, "");
+  ASSERT_TRUE(
+      h.contacts().Create(kAdmin, h.SampleDataContact(), std::nullopt, ""));  // someone else
+  auto exported = h.contacts().SubjectExport(kAdmin, {"+84977111222", {}});
+  ASSERT_TRUE(exported);
+  ASSERT_EQ(exported->size(), 2u);
+  EXPECT_EQ((*exported)[0].contact.summary, c.summary);
+  ASSERT_TRUE(h.contacts().SetLegalHold(kAdmin, b->view.contact.id, true));
+  auto erased = h.contacts().SubjectErase(kAdmin, {"0977111222", {}});
+  ASSERT_TRUE(erased);
+  EXPECT_EQ(erased->first, 1);
+  EXPECT_EQ(erased->second, 1);
+  EXPECT_TRUE(h.contacts().Get(kAdmin, a->view.contact.id)->contact.summary.empty());
+  EXPECT_EQ(h.contacts().SubjectExport(kAdmin, {}).error().fields.at(0).field, "phone");
+  EXPECT_EQ(h.contacts().SubjectExport(Counsellor("x", "hanoi"), {"0977111222", {}}).error().code,
+            ErrorCode::kPermissionDenied);
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ Result<ContactPage> SqliteTxn::ListContacts(const ContactQuery& q) {
   in_list("call_type", q.call_types);
   in_list("outcome", q.outcomes);
   in_list("centre", q.centres);
+  in_list("counsellor", q.counsellors);
   if (q.online) {
     sql += " AND online = ?";
     binds.push_back([&](Stmt& s, int& i) { s.Bind(i++, int64_t{*q.online ? 1 : 0}); });
@@ -404,7 +405,8 @@ Status SqliteTxn::EraseContact(int64_t contact_id, UnixSeconds now) {
   for (const char* sql :
        {"UPDATE contacts SET summary = NULL, caller_name = NULL, caller_pseudonym = NULL, "
         "erased_at = ?1, updated_at = ?1, version = version + 1 WHERE id = ?2",
-        "UPDATE contact_children SET name = NULL, address = NULL, phone = NULL, date_of_birth = NULL "
+        "UPDATE contact_children SET name = NULL, address = NULL, phone = NULL, date_of_birth = "
+        "NULL "
         "WHERE contact_id = ?2"}) {
     CS_TRY(sqlite::Stmt * s, c_.Prepare(sql));
     sqlite::StmtScope scope(*s);

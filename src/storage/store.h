@@ -59,7 +59,7 @@ struct ContactQuery {
   std::optional<UnixSeconds> from;  // received_at >= from
   std::optional<UnixSeconds> to;    // received_at < to
   std::vector<std::string> channels, call_types, categories, outcomes, provinces /* 34-unit */,
-      centres;
+      centres, counsellors;
   std::optional<bool> online;
   std::optional<ContactCursor> after;  // continue after this position
   int limit = 50;
@@ -112,9 +112,9 @@ struct User {
   int64_t id = 0;
   std::string username;  // lower-case sign-in name
   std::string display_name;
-  std::string role;    // a role of the permission matrix
-  std::string centre;  // call centre (for grants scoped to a centre)
-  std::string agency;  // partner agency (for grants scoped to an agency)
+  std::string role;           // a role of the permission matrix
+  std::string centre;         // call centre (for grants scoped to a centre)
+  std::string agency;         // partner agency (for grants scoped to an agency)
   std::string password_hash;  // argon2id PHC string
   bool must_change_password = false;
   std::string totp_secret;
@@ -144,11 +144,11 @@ struct AuditEntry {
   std::string action;       // "contact.read", "auth.login", ...
   std::string object_type;  // "contact", "user", "token", "session", ""
   std::string object_id;
-  std::string outcome;      // "ok", "denied", "failed"
-  std::string reason;       // why (given for sensitive reads)
-  std::string address;      // where from
+  std::string outcome;  // "ok", "denied", "failed"
+  std::string reason;   // why (given for sensitive reads)
+  std::string address;  // where from
   std::string request_id;
-  std::string details;      // JSON object; never personal data
+  std::string details;  // JSON object; never personal data
   std::string mac;
 };
 
@@ -217,7 +217,8 @@ class ReadTxn {
   virtual Result<std::optional<AuditEntry>> LastAuditEntry() = 0;
   virtual Result<std::vector<AuditEntry>> QueryAudit(const AuditQuery& q) = 0;
   /// Every entry with seq > after_seq, in seq order.
-  virtual Status ScanAudit(int64_t after_seq, const std::function<Status(const AuditEntry&)>& fn) = 0;
+  virtual Status ScanAudit(int64_t after_seq,
+                           const std::function<Status(const AuditEntry&)>& fn) = 0;
 
   // ---- retention and requests of the person concerned (sqlite_contacts.cc) ----
   /// Ids of contacts received before `before`, not erased and not on legal hold (oldest first).
@@ -255,9 +256,11 @@ class WriteTxn : public ReadTxn {
   virtual Status TouchSession(const std::string& id_hash, UnixSeconds now) = 0;
   virtual Status EndSession(const std::string& id_hash, UnixSeconds now) = 0;
   virtual Status EndUserSessions(int64_t user_id, UnixSeconds now) = 0;
-  virtual Status ReplaceRecoveryCodes(int64_t user_id, const std::vector<std::string>& code_hashes) = 0;
+  virtual Status ReplaceRecoveryCodes(int64_t user_id,
+                                      const std::vector<std::string>& code_hashes) = 0;
   /// Marks an unused recovery code used; false if it was not there or already used.
-  virtual Result<bool> UseRecoveryCode(int64_t user_id, const std::string& code_hash, UnixSeconds now) = 0;
+  virtual Result<bool> UseRecoveryCode(int64_t user_id, const std::string& code_hash,
+                                       UnixSeconds now) = 0;
   virtual Status RevokeApiToken(int64_t id, UnixSeconds now) = 0;
 
   // ---- audit trail ----

@@ -17,8 +17,17 @@ TestHotline::TestHotline(UnixSeconds now) : clock_(now) {
   auto ring = auth::Keyring::Open(*db_, *master, now);
   if (!ring) throw std::runtime_error(ring.error().ToString());
   keyring_ = *ring;
+  auto matrix = auth::PermissionMatrix::Load(SourceDir() + "/data/auth/permissions.json");
+  if (!matrix) throw std::runtime_error(matrix.error().ToString());
+  permissions_ = std::make_unique<auth::PermissionMatrix>(std::move(*matrix));
+  auto policy = auth::PasswordPolicy::Load(SourceDir() + "/data/auth/common-passwords.txt");
+  if (!policy) throw std::runtime_error(policy.error().ToString());
+  policy_ = std::make_unique<auth::PasswordPolicy>(std::move(*policy));
+  audit_ = std::make_unique<auth::AuditLog>(keyring_->audit_key());
   contacts_ = std::make_unique<intake::ContactService>(*db_, RealTaxonomy(), RealProvinces(),
-                                                       keyring_, clock_);
+                                                       keyring_, *permissions_, *audit_, clock_);
+  accounts_ = std::make_unique<auth::AccountService>(*db_, *permissions_, keyring_, *audit_,
+                                                     *policy_, clock_);
 }
 
 domain::Contact TestHotline::SampleDataContact() const {
@@ -30,8 +39,8 @@ domain::Contact TestHotline::SampleDataContact() const {
   c.call_type = "about_child";
   c.duration_seconds = 720;
   c.caller = domain::Caller{"parent", "18-59", "girl", "Nguyễn Thị Mẹ", "0912 345 678"};
-  c.children = {domain::Child{14, "girl", "01", "Nguyễn Thị Bé", "12 Phố Huế, Hà Nội", "",
-                              "2011-02-03"}};
+  c.children = {
+      domain::Child{14, "girl", "01", "Nguyễn Thị Bé", "12 Phố Huế, Hà Nội", "", "2011-02-03"}};
   c.categories = {"online.sextortion"};
   c.outcome = "counselling";
   c.urgency = "urgent";

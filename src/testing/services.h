@@ -1,11 +1,15 @@
 #pragma once
 // A complete hotline back end for tests: a migrated SQLite database in a temporary directory, a
-// keyring under a fresh master key, the real taxonomy and provinces, a fake clock and the contact
-// service.
+// keyring under a fresh master key, the real taxonomy, provinces, permission matrix and password
+// list, an audit trail, a fake clock, the contact service and the account service.
 
 #include <memory>
 
+#include "auth/accounts.h"
+#include "auth/audit.h"
 #include "auth/keyring.h"
+#include "auth/password_policy.h"
+#include "auth/permissions.h"
 #include "intake/contact_service.h"
 #include "storage/sqlite_store.h"
 #include "testing/testing.h"
@@ -19,6 +23,9 @@ class TestHotline {
 
   storage::Database& db() { return *db_; }
   intake::ContactService& contacts() { return *contacts_; }
+  auth::AccountService& accounts() { return *accounts_; }
+  const auth::PermissionMatrix& permissions() const { return *permissions_; }
+  const auth::AuditLog& audit() const { return *audit_; }
   FakeClock& clock() { return clock_; }
   const auth::Keyring& keyring() const { return *keyring_; }
   const TempDir& dir() const { return dir_; }
@@ -34,7 +41,11 @@ class TestHotline {
   FakeClock clock_;
   std::unique_ptr<storage::Database> db_;
   std::shared_ptr<const auth::Keyring> keyring_;
+  std::unique_ptr<auth::PermissionMatrix> permissions_;
+  std::unique_ptr<auth::AuditLog> audit_;
+  std::unique_ptr<auth::PasswordPolicy> policy_;
   std::unique_ptr<intake::ContactService> contacts_;
+  std::unique_ptr<auth::AccountService> accounts_;
 };
 
 }  // namespace childsafe::testing
