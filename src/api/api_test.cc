@@ -353,3 +353,46 @@ TEST_F(ApiTest, EveryRouteIsInTheOpenApiDocumentAndTheDocsCopyIsCurrent) {
 
 }  // namespace
 }  // namespace childsafe::api
+
+namespace childsafe::api {
+namespace {
+
+// Every protected route × every role of the matrix: allowed exactly when the matrix grants the
+// route's permission (denied → 403; allowed → anything but 401/403, since a handler may still
+// refuse the empty input it is given). A route without a permission in the matrix fails above.
+TEST_F(ApiTest, EveryRouteForEveryRoleFollowsTheMatrix) {
+  ASSERT_EQ(Post("/api/v1/contacts", ValidContact())->status, 201);  // something for {id} to find
+  int checked = 0;
+  for (const auto& [role, info] : matrix_->roles()) {
+    auto token = auth::IssueToken(h_.db(), "walk " + role, role, std::nullopt, h_.clock().Now());
+    ASSERT_TRUE(token);
+    httplib::Client c("127.0.0.1", port_);
+    c.set_bearer_token_auth(token->token);
+    for (const Route& r : server_->routes()) {
+      if (r.permission == kPublic) continue;
+      std::string path = r.path;
+      for (size_t p = path.find('{'); p != std::string::npos; p = path.find('{')) {
+        path.replace(p, path.find('}', p) - p + 1, "1");
+      }
+      if (r.path == "/api/v1/stats") path += "?from=2025-01-01&to=2025-02-01";
+      auto res = r.method == "GET"     ? c.Get(path)
+                 : r.method == "POST"  ? c.Post(path, "{}", "application/json")
+                 : r.method == "PUT"   ? c.Put(path, "{}", "application/json")
+                 : r.method == "PATCH" ? c.Patch(path, "{}", "application/merge-patch+json")
+                                       : c.Delete(path);
+      ASSERT_TRUE(res) << r.method << " " << path;
+      const bool granted = info.grants.count(r.permission) > 0;
+      if (granted) {
+        EXPECT_NE(res->status, 401) << role << " " << r.method << " " << r.path;
+        EXPECT_NE(res->status, 403) << role << " " << r.method << " " << r.path << " " << res->body;
+      } else {
+        EXPECT_EQ(res->status, 403) << role << " " << r.method << " " << r.path;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 6 * 15);
+}
+
+}  // namespace
+}  // namespace childsafe::api

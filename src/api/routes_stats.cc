@@ -70,8 +70,8 @@ void AddStatsRoutes(std::vector<Route>& routes, Backend* b) {
             CheckQueryParams(req, {"from", "to", "by", "online", "data", "channel", "call_type",
                                    "outcome", "centre", "category", "min_cell", "format"}));
         stats::StatsRequest r;
-        r.from = req.get_param_value("from");
-        r.to = req.get_param_value("to");
+        CS_TRY(r.from, OneParam(req, "from"));
+        CS_TRY(r.to, OneParam(req, "to"));
         r.by = ListParam(req, "by");
         CS_TRY(r.query.online, BoolParam(req, "online"));
         CS_TRY(r.query.data_contacts, BoolParam(req, "data"));
@@ -86,7 +86,10 @@ void AddStatsRoutes(std::vector<Route>& routes, Backend* b) {
         if (b->permissions.ScopeOf(call.who, "stats.read") == auth::Scope::kAggregate) {
           r.query.min_cell = std::max(r.query.min_cell, 5);
         }
-        std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+        std::string format = "json";
+        if (req.has_param("format")) {
+          CS_TRY(format, OneParam(req, "format"));
+        }
         if (format != "json" && format != "csv") {
           return Fail(Error::InvalidField("format", field_codes::kUnknownCode, "json or csv"));
         }

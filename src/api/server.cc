@@ -162,6 +162,21 @@ void ApiServer::Register() {
     else if (r.method == "DELETE")
       s.Delete(pattern, h);
   }
+  // Bound what one request may carry in headers (cpp-httplib limits each line, not their number).
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    size_t bytes = 0;
+    for (const auto& [k, v] : req.headers) bytes += k.size() + v.size() + 4;
+    if (req.headers.size() <= 100 && bytes <= 16 * 1024)
+      return httplib::Server::HandlerResponse::Unhandled;
+    std::string id = RequestId(req);
+    res.status = 431;
+    res.set_content(
+        ProblemForStatus(431, NegotiateLang(req.get_header_value("Accept-Language")), id).dump(),
+        std::string(kProblemContentType));
+    SecurityHeaders(res);
+    metrics_.Record("unmatched", req.method.substr(0, 10), 431, 0);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   if (!options_.web_root.empty()) {
     s.Get("/(.*)",
           [this](const httplib::Request& req, httplib::Response& res) { ServeStatic(req, res); });
@@ -367,6 +382,7 @@ Result<auth::Principal> ApiServer::Authenticate(const Route& route, const httpli
   }
   session_token = CookieValue(req.get_header_value("Cookie"), kSessionCookie);
   const bool unsafe = req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
+  const auto anonymous = auth::Principal::Make(auth::Principal::Kind::kSystem, 0, "anonymous", "");
   if (unsafe) {
     // Cross-site requests with the user's cookie are refused before anything else happens.
     std::string site = req.get_header_value("Sec-Fetch-Site");
@@ -381,16 +397,13 @@ Result<auth::Principal> ApiServer::Authenticate(const Route& route, const httpli
         return Fail(Error::PermissionDenied("request from another origin refused"));
     }
   }
+  // Public routes (health, sign-in) never act on a session; sign-in ends whatever it carried.
+  if (!needs) return anonymous;
   if (session_token.empty()) {
-    if (needs)
-      return Fail(Error::Unauthenticated("sign in, or send 'Authorization: Bearer <token>'"));
-    return auth::Principal::Make(auth::Principal::Kind::kSystem, 0, "anonymous", "");
+    return Fail(Error::Unauthenticated("sign in, or send 'Authorization: Bearer <token>'"));
   }
   auto who = b_.accounts.AuthenticateSession(session_token);
-  if (!who) {
-    if (needs) return Fail(who.error());
-    return auth::Principal::Make(auth::Principal::Kind::kSystem, 0, "anonymous", "");
-  }
+  if (!who) return Fail(who.error());
   if (unsafe)
     CS_TRY_STATUS(b_.accounts.CheckCsrf(session_token, req.get_header_value("X-CSRF-Token")));
   return who;
@@ -506,9 +519,16 @@ std::vector<std::string> ListParam(const httplib::Request& req, const char* name
   return out;
 }
 
+Result<std::string> OneParam(const httplib::Request& req, const char* name) {
+  if (req.get_param_value_count(name) > 1) {
+    return Fail(Error::InvalidField(name, field_codes::kDuplicate, "given more than once"));
+  }
+  return req.get_param_value(name);
+}
+
 Result<std::optional<bool>> BoolParam(const httplib::Request& req, const char* name) {
   if (!req.has_param(name)) return std::optional<bool>();
-  std::string v = req.get_param_value(name);
+  CS_TRY(std::string v, OneParam(req, name));
   if (v == "true" || v == "1") return std::optional<bool>(true);
   if (v == "false" || v == "0") return std::optional<bool>(false);
   return Fail(Error::InvalidField(name, field_codes::kInvalidFormat, "use true or false"));
@@ -516,14 +536,15 @@ Result<std::optional<bool>> BoolParam(const httplib::Request& req, const char* n
 
 Result<std::optional<LocalDay>> DateParam(const httplib::Request& req, const char* name) {
   if (!req.has_param(name)) return std::optional<LocalDay>();
-  CS_TRY(LocalDay d, ParseDate(req.get_param_value(name), name));
+  CS_TRY(std::string v, OneParam(req, name));
+  CS_TRY(LocalDay d, ParseDate(v, name));
   return std::optional<LocalDay>(d);
 }
 
 Result<std::optional<int64_t>> IntParam(const httplib::Request& req, const char* name, int64_t min,
                                         int64_t max) {
   if (!req.has_param(name)) return std::optional<int64_t>();
-  std::string v = req.get_param_value(name);
+  CS_TRY(std::string v, OneParam(req, name));
   if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) {
     return Fail(Error::InvalidField(name, field_codes::kInvalidType, "must be a whole number"));
   }

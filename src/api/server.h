@@ -172,6 +172,8 @@ std::string SessionCookie(const std::string& token, const ServerOptions& o,
 std::string CookieValue(const std::string& header, std::string_view name);
 /// Parses a query string strictly: unknown parameters are an error naming them.
 Status CheckQueryParams(const httplib::Request& req, std::initializer_list<const char*> allowed);
+/// A single-valued parameter (given twice is an error: no guessing which one counts).
+Result<std::string> OneParam(const httplib::Request& req, const char* name);
 /// A comma-separated (or repeated) list parameter.
 std::vector<std::string> ListParam(const httplib::Request& req, const char* name);
 /// A boolean parameter ("true"/"false"/"1"/"0"); error names the parameter.

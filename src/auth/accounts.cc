@@ -449,7 +449,7 @@ Status AccountService::CheckCsrf(const std::string& session_token, const std::st
 Status AccountService::ChangePassword(const Principal& who, const std::string& current,
                                       const std::string& next) {
   if (who.kind != Principal::Kind::kUser)
-    return Fail(Error::PermissionDenied("only people have passwords"));
+    return Fail(Error::Precondition("only people have passwords"));
   const UnixSeconds now = clock_.Now();
   std::optional<storage::User> u;
   CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
@@ -479,7 +479,7 @@ Status AccountService::ChangePassword(const Principal& who, const std::string& c
 
 Result<TotpEnrolment> AccountService::StartTotp(const Principal& who) {
   if (who.kind != Principal::Kind::kUser)
-    return Fail(Error::PermissionDenied("only people enrol one-time codes"));
+    return Fail(Error::Precondition("only people enrol one-time codes"));
   std::string secret = crypto::NewTotpSecret();
   std::string sealed = keyring_->fields().Encrypt(secret, PendingTotpKey(who.id));
   CS_TRY_STATUS(db_.Write([&](storage::WriteTxn& t) {
@@ -491,7 +491,7 @@ Result<TotpEnrolment> AccountService::StartTotp(const Principal& who) {
 Result<std::vector<std::string>> AccountService::ConfirmTotp(const Principal& who,
                                                              const std::string& code) {
   if (who.kind != Principal::Kind::kUser)
-    return Fail(Error::PermissionDenied("only people enrol one-time codes"));
+    return Fail(Error::Precondition("only people enrol one-time codes"));
   const UnixSeconds now = clock_.Now();
   std::vector<std::string> codes;
   CS_TRY_STATUS(db_.Write([&](storage::WriteTxn& t) -> Status {
