@@ -29,7 +29,8 @@ class ApiTest : public ::testing::Test {
     stats_ = std::make_unique<stats::StatsIndex>(testing::RealTaxonomy(), testing::RealProvinces());
     h_.contacts().AddListener([this](const storage::ContactFacts& f) { stats_->Upsert(f); });
     Backend b{h_.db(),  h_.contacts(), *stats_, testing::RealTaxonomy(), testing::RealProvinces(),
-              *matrix_, h_.clock(),    &ready_, h_.accounts(),           h_.audit()};
+              *matrix_, h_.clock(),    &ready_, h_.accounts(),           h_.audit(),
+              nullptr,  nullptr};
     ServerOptions o;
     o.port = 0;
     o.threads = 8;

@@ -36,6 +36,13 @@ struct Request;
 struct Response;
 }  // namespace httplib
 
+namespace childsafe::matching {
+class MatchService;
+}  // namespace childsafe::matching
+namespace childsafe::triage {
+class TriageService;
+}  // namespace childsafe::triage
+
 namespace childsafe::api {
 
 /// The services the API adapts. All references outlive the server.
@@ -50,6 +57,8 @@ struct Backend {
   std::atomic<bool>* ready;  // set once the stats index is loaded (nullptr: always ready)
   auth::AccountService& accounts;
   const auth::AuditLog& audit;
+  matching::MatchService* matching;  // known-image matching (issue 4); nullptr: not served
+  triage::TriageService* triage;     // Vietnamese text triage (issue 5); nullptr: not served
 };
 
 struct ServerOptions {

@@ -72,7 +72,9 @@ int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, s
                        SystemClock::Instance(),
                        &ready,
                        r.accounts(),
-                       r.audit()};
+                       r.audit(),
+                       nullptr,
+                       nullptr};
   api::ServerOptions options;
   options.host = so.host;
   options.port = so.port;
