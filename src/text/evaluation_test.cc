@@ -1,0 +1,128 @@
+#include "text/evaluation.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <set>
+
+#include "text/loader.h"
+
+namespace childsafe::text {
+namespace {
+
+std::string Root() {
+  const char* root = std::getenv("CHILDSAFE_SOURCE_DIR");
+  EXPECT_NE(root, nullptr);
+  return root != nullptr ? root : ".";
+}
+
+TEST(EvaluationTest, ParsesTheFormat) {
+  auto set = ParseEvalSet(
+      "# comment\n"
+      "id\tlevel\tcategories\tvariant\ttext\n"
+      "a1\temergency\tself,threat\tdia\tEm muốn chết\n"
+      "a2\tlow\t-\tneg\tNóng muốn chết\n");
+  ASSERT_TRUE(set.has_value()) << set.error().ToString();
+  ASSERT_EQ(set->examples.size(), 2u);
+  EXPECT_EQ(set->examples[0].categories, (std::vector<std::string>{"self", "threat"}));
+  EXPECT_TRUE(set->examples[1].categories.empty());
+  EXPECT_EQ(set->examples[1].line, 4);
+}
+
+TEST(EvaluationTest, RejectsBadRows) {
+  const std::string header = "id\tlevel\tcategories\tvariant\ttext\n";
+  for (auto [body, where] : std::initializer_list<std::pair<std::string, const char*>>{
+           {"a\turgent\t-\tdia\tx\n", "line 2: level"},
+           {"a\tlow\tSelf\tdia\tx\n", "line 2: category"},
+           {"a\tlow\t-\tdia\tx\na\tlow\t-\tdia\ty\n", "line 3: empty or duplicate id"},
+           {"a\tlow\t-\tdia\n", "line 2: expected 5"},
+           {"a\tlow\t-\tdia\t\n", "line 2: empty text"},
+       }) {
+    auto r = ParseEvalSet(header + body);
+    ASSERT_FALSE(r.has_value()) << body;
+    EXPECT_NE(r.error().message.find(where), std::string::npos) << r.error().message;
+  }
+  EXPECT_FALSE(ParseEvalSet("a\tlow\t-\tdia\tx\n").has_value());  // no header
+}
+
+TEST(EvaluationTest, CountsWhatItSays) {
+  LexiconSources s;
+  s.categories_tsv =
+      "self\temergency\tmedium\t0.5\t0.9\t0.3\t0.6\t0.5\t0.3\tx\tx\n"
+      "scam\thigh\tlow\t0.3\t1\t0.25\t0.8\t0\t0\tx\tx\n";
+  s.signals_tsv = "self\t0.9\tmuốn chết\nscam\t0.5\tbị lừa\n";
+  s.levels_tsv = "emergency\t0.8\nhigh\t0.55\nmedium\t0.3\nsuggest\t0.35\n";
+  auto engine = Engine::Compile(*ParseLexicon(s), {});
+  ASSERT_TRUE(engine.has_value());
+  auto set = ParseEvalSet(
+      "id\tlevel\tcategories\tvariant\ttext\n"
+      "tp\temergency\tself\tdia\tem muốn chết\n"           // TP self, TP emergency
+      "fn\temergency\tself\tplain\tem het chiu noi roi\n"  // FN self, FN emergency
+      "fp\tlow\t-\tneg\tbị lừa vào tròng thôi mà\n"        // FP scam
+      "tn\tlow\t-\tneutral\tchào chị\n");
+  ASSERT_TRUE(set.has_value());
+  const EvalReport report = Evaluate(**engine, *set);
+  EXPECT_EQ(report.examples, 4u);
+  ASSERT_EQ(report.categories.size(), 2u);
+  EXPECT_EQ(report.categories[0].first, "self");
+  EXPECT_EQ(report.categories[0].second.tp, 1);
+  EXPECT_EQ(report.categories[0].second.fn, 1);
+  EXPECT_EQ(report.categories[1].second.fp, 1);
+  EXPECT_EQ(report.overall.tp, 1);
+  EXPECT_EQ(report.overall.fp, 1);
+  EXPECT_EQ(report.overall.fn, 1);
+  EXPECT_DOUBLE_EQ(report.overall.Precision(), 0.5);
+  EXPECT_EQ(report.emergency.tp, 1);
+  EXPECT_EQ(report.emergency.fn, 1);
+  EXPECT_EQ(report.confusion[3][3], 1);  // expected emergency, got emergency
+  EXPECT_EQ(report.confusion[3][0], 1);  // expected emergency, got low
+  EXPECT_EQ(report.misses.size(), 3u);   // fn self, fn emergency, fp scam
+  const std::string text = FormatEvalReport(report);
+  EXPECT_NE(text.find("self"), std::string::npos);
+  EXPECT_NE(text.find("missed emergency (got low)"), std::string::npos);
+  EXPECT_DOUBLE_EQ(Counts{}.Precision(), 1.0);
+}
+
+// Issue 5's goals on the held-out evaluation set, and regression floors. Goal: emergency
+// recall >= 0.95 and category precision >= 0.85. Measured (docs/triage.md): precision 0.858
+// meets its goal; emergency recall 0.896 does NOT reach 0.95. The recall assertion is therefore
+// a floor at what the engine reaches today, so a regression fails `make test`; raising it to
+// the goal is open work (more in-domain lexicon, see docs/triage.md), not something to hide.
+constexpr double kGoalCategoryPrecision = 0.85;
+constexpr double kGoalEmergencyRecall = 0.95;
+constexpr double kFloorEmergencyRecall = 0.88;  // measured 0.896
+constexpr double kFloorCategoryRecall = 0.90;   // measured 0.911
+constexpr double kFloorFlaggedRecall = 0.93;    // measured 0.939
+
+TEST(EvaluationTest, HeldOutSetMeetsTheGoals) {
+  auto engine = LoadEngine(Root() + "/data");
+  ASSERT_TRUE(engine.has_value()) << engine.error().ToString();
+  auto set = LoadEvalSet(Root() + "/data/triage/eval/eval.tsv");
+  ASSERT_TRUE(set.has_value()) << set.error().ToString();
+
+  // The set itself: large enough, every category, every way of writing, hard negatives.
+  ASSERT_GE(set->examples.size(), 400u);
+  std::set<std::string> variants;
+  for (const EvalExample& ex : set->examples) variants.insert(ex.variant);
+  for (const char* v : {"dia", "plain", "teen", "obf", "en", "neg"}) {
+    EXPECT_TRUE(variants.contains(v)) << v;
+  }
+
+  const EvalReport report = Evaluate(**engine, *set);
+  for (const auto& [key, counts] : report.categories) {
+    EXPECT_GE(counts.support(), 30) << key;
+  }
+  EXPECT_GE(report.emergency.support(), 100);
+  const std::string summary = FormatEvalReport(report, /*list_misses=*/false);
+  EXPECT_GE(report.overall.Precision(), kGoalCategoryPrecision) << summary;
+  EXPECT_GE(report.emergency.Recall(), kFloorEmergencyRecall) << summary;
+  EXPECT_GE(report.overall.Recall(), kFloorCategoryRecall) << summary;
+  EXPECT_GE(report.flagged.Recall(), kFloorFlaggedRecall) << summary;
+  if (report.emergency.Recall() < kGoalEmergencyRecall) {
+    std::printf("NOTE: emergency recall %.3f is below the issue 5 goal %.2f (see docs/triage.md)\n",
+                report.emergency.Recall(), kGoalEmergencyRecall);
+  }
+}
+
+}  // namespace
+}  // namespace childsafe::text

@@ -1,0 +1,93 @@
+#include "text/fold.h"
+
+#include <gtest/gtest.h>
+
+#include "text/utf8.h"
+
+namespace childsafe::text {
+namespace {
+
+TEST(FoldTest, VietnameseFoldsToPlainLetters) {
+  EXPECT_EQ(FoldForSearch("Xâm hại"), "xam hai");
+  EXPECT_EQ(FoldForSearch("xam hai"), FoldForSearch("XÂM HẠI"));
+  EXPECT_EQ(FoldForSearch("Đường Nguyễn Trãi"), "duong nguyen trai");
+  EXPECT_EQ(FoldForSearch("ĐĂNG KÝ"), "dang ky");
+  EXPECT_EQ(FoldForSearch("Người yêu ở Hà Nội"), "nguoi yeu o ha noi");
+}
+
+TEST(FoldTest, EveryTonePlacementFoldsAlike) {
+  EXPECT_EQ(FoldForSearch("hoà"), FoldForSearch("hòa"));
+  EXPECT_EQ(FoldForSearch("thuỷ"), FoldForSearch("thủy"));
+  EXPECT_EQ(FoldForSearch("Khánh Hoà"), "khanh hoa");
+}
+
+TEST(FoldTest, DecomposedInputFoldsLikeComposed) {
+  // "ệ" as e + dot below + circumflex (NFD order), and as a mix of composed and combining.
+  EXPECT_EQ(FoldForSearch("Vi\u0065\u0323\u0302t"), "viet");
+  EXPECT_EQ(FoldForSearch("Vi\u00EA\u0323t"), "viet");
+  EXPECT_EQ(FoldForSearch("Vi\u1EC7t"), "viet");
+}
+
+TEST(FoldTest, InvisibleCharactersAndSpacing) {
+  EXPECT_EQ(FoldForSearch("x\u200Bâm\u200D h\u00ADại"), "xam hai");
+  EXPECT_EQ(FoldForSearch("\u202Eabc\u202C"), "abc");
+  EXPECT_EQ(FoldForSearch("  xâm \t\n\u00A0 hại  "), "xam hai");
+  EXPECT_EQ(FoldForSearch(""), "");
+  EXPECT_EQ(FoldForSearch(" \n\t "), "");
+}
+
+TEST(FoldTest, KeepsDigitsPunctuationSymbolsAndOtherScripts) {
+  EXPECT_EQ(FoldForSearch("Số 111, gọi ngay!"), "so 111, goi ngay!");
+  EXPECT_EQ(FoldForSearch("ＡＢＣ１２３"), "abc123");  // fullwidth forms
+  EXPECT_EQ(FoldForSearch("😂"), "😂");
+  EXPECT_EQ(FoldForSearch("ภาษาไทย"), "ภาษาไทย");  // Thai marks are not diacritics to drop
+  EXPECT_EQ(FoldForSearch("Crème Brûlée"), "creme brulee");
+}
+
+TEST(FoldTest, InvalidUtf8IsReplaced) {
+  const std::string folded = FoldForSearch("ch\xFF\xFEết");
+  EXPECT_EQ(folded, "ch\uFFFD\uFFFDet");
+  EXPECT_EQ(FindInvalidUtf8(folded), std::nullopt);
+}
+
+TEST(FoldTest, IdempotentForEveryBmpCharacter) {
+  for (char32_t cp = 1; cp < 0x10000; ++cp) {
+    if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+    std::string s = "a";
+    AppendUtf8(s, cp);
+    s += "b";
+    const std::string once = FoldForSearch(s);
+    ASSERT_EQ(FoldForSearch(once), once) << "U+" << std::hex << static_cast<uint32_t>(cp);
+    ASSERT_LE(once.size(), 3 * s.size());
+  }
+}
+
+TEST(FoldTest, OffsetsPointBackAtTheOriginal) {
+  const std::string original = "Em bị XÂM   HẠI";
+  const FoldedText f = FoldForSearchWithOffsets(original);
+  EXPECT_EQ(f.text, "em bi xam hai");
+  ASSERT_EQ(f.spans.size(), f.text.size());
+  const size_t hit = f.text.find("hai");
+  ASSERT_NE(hit, std::string::npos);
+  const Span first = f.spans[hit], last = f.spans[hit + 2];
+  EXPECT_EQ(original.substr(first.begin, last.end - first.begin), "HẠI");
+  for (size_t i = 1; i < f.spans.size(); ++i) {
+    EXPECT_LE(f.spans[i - 1].begin, f.spans[i].begin);
+    EXPECT_LE(f.spans[i].end, original.size());
+  }
+}
+
+TEST(FoldTest, OffsetsSurviveNfdAndInvalidBytes) {
+  const std::string original = "\xFFVi\u0065\u0323\u0302t";
+  const FoldedText f = FoldForSearchWithOffsets(original);
+  EXPECT_EQ(f.text, "\uFFFDviet");
+  ASSERT_EQ(f.spans.size(), f.text.size());
+  // 'e' came from e + two combining marks: five original bytes.
+  const size_t e = f.text.find('e');
+  EXPECT_EQ(f.spans[e].end - f.spans[e].begin, 5u);
+  EXPECT_EQ(f.spans[0].begin, 0u);  // the replacement maps to the bad byte
+  EXPECT_EQ(f.spans[0].end, 1u);
+}
+
+}  // namespace
+}  // namespace childsafe::text

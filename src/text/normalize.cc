@@ -1,0 +1,1391 @@
+#include "text/normalize.h"
+
+#include <unicode/bytestream.h>
+#include <unicode/edits.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "text/chars.h"
+#include "text/utf8.h"
+
+namespace childsafe::text {
+
+using internal::CharClass;
+using internal::CharInfo;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Teencode table: an open-addressing hash map from a canonical word to its expansion, built once.
+
+struct Expansion {
+  std::string canonical;       // "người yêu"
+  std::string folded;          // "nguoi yeu" (no surrounding spaces)
+  std::vector<uint8_t> marks;  // one per byte of `folded`
+  uint32_t words = 0;
+};
+
+uint64_t Fnv1a(std::string_view s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+class TeencodeMap {
+ public:
+  void Build(std::vector<std::string> keys, std::vector<Expansion> values) {
+    keys_ = std::move(keys);
+    values_ = std::move(values);
+    size_t capacity = 16;
+    while (capacity < keys_.size() * 2) capacity <<= 1;
+    slots_.assign(capacity, -1);
+    mask_ = capacity - 1;
+    max_key_bytes_ = 0;
+    first_bytes_ = {0, 0, 0, 0};
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      max_key_bytes_ = std::max(max_key_bytes_, keys_[i].size());
+      const auto first = static_cast<unsigned char>(keys_[i][0]);
+      first_bytes_[first >> 6] |= uint64_t{1} << (first & 63);
+      size_t slot = Fnv1a(keys_[i]) & mask_;
+      while (slots_[slot] >= 0) slot = (slot + 1) & mask_;
+      slots_[slot] = static_cast<int32_t>(i);
+    }
+  }
+
+  // False when no key starts with byte `first` or is `bytes` long or longer than every key.
+  bool MayContain(unsigned char first, size_t bytes) const {
+    return bytes != 0 && bytes <= max_key_bytes_ &&
+           ((first_bytes_[first >> 6] >> (first & 63)) & 1) != 0;
+  }
+
+  const Expansion* Find(std::string_view key) const {
+    if (key.empty() || key.size() > max_key_bytes_) return nullptr;
+    // Most words start with a byte no key starts with: one bit test rejects them.
+    const auto first = static_cast<unsigned char>(key[0]);
+    if (((first_bytes_[first >> 6] >> (first & 63)) & 1) == 0) return nullptr;
+    size_t slot = Fnv1a(key) & mask_;
+    while (true) {
+      const int32_t index = slots_[slot];
+      if (index < 0) return nullptr;
+      if (keys_[index] == key) return &values_[index];
+      slot = (slot + 1) & mask_;
+    }
+  }
+
+  size_t size() const { return keys_.size(); }
+
+ private:
+  std::vector<std::string> keys_;
+  std::vector<Expansion> values_;
+  std::vector<int32_t> slots_;
+  size_t mask_ = 0;
+  size_t max_key_bytes_ = 0;
+  std::array<uint64_t, 4> first_bytes_{};
+};
+
+// ---------------------------------------------------------------------------------------------
+// The main pass works on "glyphs" (one letter, digit or symbol with its diacritics split off)
+// grouped into fragments separated by gaps, then joins fragments into words.
+
+enum class GlyphKind : uint8_t {
+  kLetter,
+  kDigit,
+  kSym,       // @ $ inside a word
+  kMark,      // a combining mark NFC left alone: canonical view only
+  kDigitSep,  // '.' or ',' between digits ("500.000"): canonical view only
+};
+
+// Glyph::flags bit (beside internal::CharInfo flags): read as a letter by look-alike mapping.
+constexpr uint8_t kMapped = 0x80;
+
+struct Glyph {
+  char32_t base = 0;   // folded form
+  char32_t lower = 0;  // canonical form
+  uint32_t b = 0;      // byte range in the work text
+  uint32_t e = 0;
+  GlyphKind kind = GlyphKind::kLetter;
+  uint8_t mod = 0;
+  uint8_t tone = 0;
+  uint8_t flags = 0;
+};
+
+struct Gap {
+  uint32_t chars = 0;         // characters in the gap
+  bool single_space = false;  // the gap is exactly one ASCII space
+  bool space = false;
+  bool hard = false;
+  bool soft = false;
+  bool dot = false;
+  char hard_char = '.';
+  void Merge(const Gap& o) {
+    single_space = false;
+    chars += o.chars;
+    if (o.hard && !hard) hard_char = o.hard_char;
+    space |= o.space;
+    hard |= o.hard;
+    soft |= o.soft;
+    dot |= o.dot;
+  }
+  bool IntraOnly() const { return !space && !hard && !soft; }
+};
+
+enum class ItemKind : uint8_t { kWord, kGap, kEntity };
+
+struct Item {
+  ItemKind kind = ItemKind::kGap;
+  uint32_t g_begin = 0;  // kWord: glyph range
+  uint32_t g_end = 0;
+  uint32_t b = 0;  // byte range in the work text
+  uint32_t e = 0;
+  Gap gap;
+  uint32_t entity = 0;  // kEntity: index into the entity vector
+  bool single = false;  // kWord: one letter (or look-alike) once transformed: "c", "ooo", "@"
+  bool joined = false;  // kWord: made by joining fragments
+};
+
+// First byte of the UTF-8 encoding of cp.
+unsigned char LeadByte(char32_t cp) {
+  if (cp < 0x80) return static_cast<unsigned char>(cp);
+  if (cp < 0x800) return static_cast<unsigned char>(0xC0 | (cp >> 6));
+  if (cp < 0x10000) return static_cast<unsigned char>(0xE0 | (cp >> 12));
+  return static_cast<unsigned char>(0xF0 | (cp >> 18));
+}
+
+// Appends n copies of v (n is 1..4 here: faster than vector::insert for such counts).
+template <class T>
+void Repeat(std::vector<T>& v, size_t n, const T& value) {
+  for (size_t k = 0; k < n; ++k) v.push_back(value);
+}
+
+bool IsLeetDigit(char32_t c) {
+  return c == '0' || c == '1' || c == '3' || c == '4' || c == '5' || c == '7';
+}
+
+char32_t LeetLetter(char32_t c) {
+  switch (c) {
+    case '0':
+      return 'o';
+    case '1':
+      return 'i';
+    case '3':
+      return 'e';
+    case '4':
+      return 'a';
+    case '5':
+      return 's';
+    case '7':
+      return 't';
+    case '@':
+      return 'a';
+    case '$':
+      return 's';
+    default:
+      return 0;
+  }
+}
+
+// Units written right after a number ("17tr", "500k", "2h"): such words keep their digits.
+bool IsUnit(std::string_view letters) {
+  static constexpr std::array<std::string_view, 26> kUnits = {
+      "k",  "tr", "trieu", "m", "ty", "d", "vnd",  "usd",   "h",  "p", "km", "kg", "g",
+      "cm", "mm", "tuoi",  "t", "s",  "x", "ngan", "nghin", "ml", "l", "gb", "mb", "th"};
+  return std::find(kUnits.begin(), kUnits.end(), letters) != kUnits.end();
+}
+
+// The longest run of one base letter that is spelling, not emphasis. Vietnamese writes no
+// doubled letter in a syllable except "uu" (cứu, lưu, hưu, mưu: u with and without a horn, which
+// fold to the same letter), so every longer run is emphasis and is cut back to this length.
+size_t MaxRun(char32_t base) { return base == 'u' ? 2 : 1; }
+
+// How many letters of a run of one base letter are spelling: 2 for "ưu" (a u with or without a
+// horn, followed somewhere in the run by a u without one: "cứuuu", "cuuu"), else 1 ("tửửử",
+// "chếttt"). Tones are ignored in the test because tone placement may move a tone onto the
+// second u ("uụe"), and a second pass must decide the same way.
+// Index (> 0) of the letter kept second in a "ưu" run: the first u without a horn that is not a
+// repeat of a marked first letter ("úúu" keeps "úu"), or 0 if there is none.
+template <class G>
+size_t SecondOfRun(const G* run, size_t n) {
+  const bool marked = run[0].mod != 0 || run[0].tone != 0;
+  for (size_t j = 1; j < n; ++j) {
+    if (run[j].mod == 0 && !(marked && run[j].lower == run[0].lower)) return j;
+  }
+  return 0;
+}
+
+template <class G>
+size_t KeepOfRun(const G* run, size_t n) {
+  if (n <= 1) return n;
+  if (MaxRun(run[0].base) < 2) return 1;
+  bool same = true;
+  for (size_t j = 1; j < n && same; ++j) same = run[j].lower == run[0].lower;
+  if (same && (run[0].mod != 0 || run[0].tone != 0)) return 1;  // one marked letter, repeated
+  if (run[0].mod != 0 && run[0].mod != internal::kModHorn) return 1;
+  return SecondOfRun(run, n) != 0 ? 2 : 1;
+}
+
+bool IsVowelGlyph(const Glyph& g) {
+  if (g.mod == internal::kModStroke) return false;
+  const char32_t b = g.base;
+  return b == 'a' || b == 'e' || b == 'i' || b == 'o' || b == 'u' || b == 'y';
+}
+
+bool IsValidInitial(std::string_view s) {
+  switch (s.size()) {
+    case 0:
+      return true;
+    case 1:
+      return std::string_view("bcdDghklmnpqrstvx").find(s[0]) != std::string_view::npos;
+    case 2:
+      return s == "ch" || s == "gh" || s == "gi" || s == "kh" || s == "ng" || s == "nh" ||
+             s == "ph" || s == "qu" || s == "th" || s == "tr";
+    case 3:
+      return s == "ngh";
+    default:
+      return false;
+  }
+}
+
+bool IsValidFinal(std::string_view s) {
+  return s.empty() || s == "c" || s == "ch" || s == "m" || s == "n" || s == "ng" || s == "nh" ||
+         s == "p" || s == "t";
+}
+
+// Moves the tone of a Vietnamese syllable to its canonical vowel (traditional placement:
+// "hòa", "thủy", "khỏe"; "hoàn", "tiến", "người" are the same in both styles). Words that are
+// not a well-formed syllable with exactly one tone are left alone.
+void PlaceTone(std::vector<Glyph>& w) {
+  int tones = 0;
+  uint8_t tone = 0;
+  for (const Glyph& g : w) {
+    if (g.kind != GlyphKind::kLetter || (g.flags & internal::kFlagVietnamese) == 0) return;
+    if (g.tone != 0) {
+      ++tones;
+      tone = g.tone;
+    }
+  }
+  if (tones != 1) return;
+  const size_t n = w.size();
+  size_t i = 0;
+  while (i < n && !IsVowelGlyph(w[i])) ++i;
+  if (i == n) return;
+  // "qu" and "gi" before another vowel are part of the initial consonant.
+  if (i == 1 && i + 1 < n && IsVowelGlyph(w[i + 1]) && w[1].mod == 0 &&
+      ((w[0].base == 'q' && w[1].base == 'u') || (w[0].base == 'g' && w[1].base == 'i'))) {
+    ++i;
+  }
+  const size_t v_begin = i;
+  while (i < n && IsVowelGlyph(w[i])) ++i;
+  const size_t v_end = i;
+  const size_t vowels = v_end - v_begin;
+  if (vowels == 0 || vowels > 3) return;
+  char initial[3];
+  if (v_begin > 3) return;
+  for (size_t k = 0; k < v_begin; ++k) {
+    if (w[k].base >= 0x80) return;
+    initial[k] = w[k].mod == internal::kModStroke ? 'D' : static_cast<char>(w[k].base);
+  }
+  // "qu"/"gi" consumed above are in `initial` now.
+  if (!IsValidInitial(std::string_view(initial, v_begin))) return;
+  char final_consonant[2];
+  if (n - v_end > 2) return;
+  for (size_t k = v_end; k < n; ++k) {
+    if (w[k].base >= 0x80 || w[k].mod != 0) return;
+    final_consonant[k - v_end] = static_cast<char>(w[k].base);
+  }
+  if (!IsValidFinal(std::string_view(final_consonant, n - v_end))) return;
+
+  size_t target = n;
+  for (size_t k = v_begin; k < v_end; ++k) {
+    if (w[k].mod != internal::kModNone) target = k;  // the last vowel with a modifier: ơ in ươ
+  }
+  if (target == n) {
+    if (v_end < n) {
+      target = v_end - 1;
+    } else if (vowels == 3) {
+      target = v_begin + 1;
+    } else {
+      target = v_begin;
+    }
+  }
+  if (w[target].tone == tone) return;
+  const char32_t composed = internal::ComposeVietnamese(w[target].base, w[target].mod, tone);
+  if (composed == 0) return;
+  for (Glyph& g : w) {
+    if (g.tone != 0) {
+      const char32_t bare = internal::ComposeVietnamese(g.base, g.mod, 0);
+      if (bare == 0) return;
+      g.tone = 0;
+      g.lower = bare;
+    }
+  }
+  w[target].tone = tone;
+  w[target].lower = composed;
+}
+
+// Turns a word's glyphs into its canonical glyphs: look-alike digits, symbols and letters read
+// as letters, marks typed on a disguise dropped, emphasis collapsed, the tone placed. Returns
+// the TextFlag bits for what it did. Used both to emit a word and to decide whether a fragment
+// is one letter (Pass::IsSingle), so that a second pass decides the same way.
+uint32_t TransformWord(std::vector<Glyph>& w) {
+  uint32_t flags = 0;
+  // Fast path, almost every word: plain letters, no repeated base letter, no look-alike, no
+  // mark. Only the tone may need moving.
+  bool plain = true;
+  for (size_t k = 0; k < w.size() && plain; ++k) {
+    const Glyph& g = w[k];
+    plain = g.kind == GlyphKind::kLetter &&
+            (g.flags & (internal::kFlagHomoglyph | internal::kFlagForeignMarks)) == 0 &&
+            (k == 0 || w[k - 1].base != g.base);
+  }
+  if (plain) {
+    PlaceTone(w);
+    return 0;
+  }
+  // Look-alike digits and symbols ("n0", "4nh", "$ex"). Digits stay digits in a number with a
+  // unit ("17tr", "500k") or with separators ("a9.000"); a symbol is always read as a letter
+  // (it only became part of a word because it was written against a letter).
+  bool letter = false, leet_digit = false, sym = false, number = false;
+  for (const Glyph& g : w) {
+    if (g.kind == GlyphKind::kLetter) letter = true;
+    if (g.kind == GlyphKind::kDigitSep) number = true;
+    if (g.kind == GlyphKind::kSym) sym = true;
+    if (g.kind == GlyphKind::kDigit && IsLeetDigit(g.base)) leet_digit = true;
+  }
+  bool digits = letter && leet_digit && !number;
+  if (digits) {
+    size_t k = 0;
+    while (k < w.size() && (w[k].kind == GlyphKind::kDigit || w[k].kind == GlyphKind::kDigitSep)) {
+      ++k;
+    }
+    if (k > 0) {
+      std::string letters;
+      bool only_letters = true;
+      for (size_t j = k; j < w.size(); ++j) {
+        if (w[j].kind != GlyphKind::kLetter || w[j].base >= 0x80) {
+          only_letters = false;
+          break;
+        }
+        letters.push_back(static_cast<char>(w[j].base));
+      }
+      if (only_letters && IsUnit(letters)) digits = false;
+    }
+  }
+  if (digits || (letter && sym)) {
+    for (Glyph& g : w) {
+      if (g.kind == GlyphKind::kSym ||
+          (digits && g.kind == GlyphKind::kDigit && IsLeetDigit(g.base))) {
+        g.base = g.lower = LeetLetter(g.base);
+        g.kind = GlyphKind::kLetter;
+        g.flags = internal::kFlagVietnamese | kMapped;
+        g.mod = g.tone = 0;
+      }
+    }
+    flags |= kFlagLookalikes;
+  }
+
+  // Look-alike letters from other scripts in a Latin word (after the digits above were read
+  // as letters, so that "с1" becomes "ci" at once rather than on a second pass).
+  bool latin = false, homoglyph = false;
+  for (const Glyph& g : w) {
+    if (g.kind != GlyphKind::kLetter) continue;
+    if (g.flags & internal::kFlagHomoglyph) homoglyph = true;
+    if (g.base < 0x80) latin = true;
+  }
+  if (latin && homoglyph) {
+    for (Glyph& g : w) {
+      if (g.kind == GlyphKind::kLetter && (g.flags & internal::kFlagHomoglyph)) {
+        const char32_t l = internal::Info(g.lower).latin;
+        g.base = g.lower = l;
+        g.flags = internal::kFlagVietnamese | kMapped;
+        g.mod = g.tone = 0;
+      }
+    }
+    flags |= kFlagMixedScripts;
+  }
+
+  // A combining mark typed after a digit, symbol or look-alike that is now read as a letter
+  // belonged to the disguise, not to the letter; keeping it could make the canonical view
+  // compose differently on a second pass.
+  if (flags & (kFlagLookalikes | kFlagMixedScripts)) {
+    size_t kept = 0;
+    for (size_t k = 0; k < w.size(); ++k) {
+      if (w[k].kind == GlyphKind::kMark && kept > 0 && (w[kept - 1].flags & kMapped)) {
+        w[kept - 1].e = w[k].e;
+        continue;
+      }
+      w[kept++] = w[k];
+    }
+    w.resize(kept);
+  }
+
+  // Letters repeated for emphasis: "cứuuuu", "chếttt", "khônggg". Runs are of base letters,
+  // so "cuuuu" and "cứuuu" fold alike; see MaxRun. Spans widen to cover the run.
+  size_t out = 0;
+  for (size_t k = 0; k < w.size();) {
+    size_t end = k + 1;
+    if (w[k].kind == GlyphKind::kLetter) {
+      // A letter with non-Vietnamese marks (ā, ü) only runs with copies of itself.
+      const auto same_run = [](const Glyph& a, const Glyph& b) {
+        const bool foreign = ((a.flags | b.flags) & internal::kFlagForeignMarks) != 0;
+        return foreign ? a.lower == b.lower : a.base == b.base;
+      };
+      while (end < w.size() && w[end].kind == GlyphKind::kLetter && same_run(w[k], w[end])) {
+        ++end;
+      }
+    }
+    const size_t run = end - k;
+    const size_t keep = KeepOfRun(w.data() + k, run);
+    if (run > keep && keep == 1) {
+      // Keep the most marked letter of the run: "chêếtt" is "chết"; but the last one when a
+      // combining mark follows, since the mark was typed on it.
+      size_t best = k;
+      const auto score = [](const Glyph& g) { return (g.tone != 0) * 2 + (g.mod != 0); };
+      for (size_t j = k + 1; j < end; ++j) {
+        if (score(w[j]) > score(w[best])) best = j;
+      }
+      if (end < w.size() && w[end].kind == GlyphKind::kMark) best = end - 1;
+      Glyph g = w[best];
+      g.b = w[k].b;
+      g.e = w[end - 1].e;
+      w[out++] = g;
+    } else if (keep == 2 && run > 2) {
+      // "ưu": the first letter and the first bare u after it, widened to the whole run.
+      const size_t bare = k + SecondOfRun(w.data() + k, run);
+      const Glyph first = w[k];
+      Glyph u = w[bare];
+      u.b = w[k + 1].b;
+      u.e = w[end - 1].e;
+      w[out++] = first;
+      w[out++] = u;
+    } else {
+      for (size_t j = 0; j < keep; ++j) w[out++] = w[k + j];
+    }
+    k = end;
+  }
+  w.resize(out);
+
+  PlaceTone(w);
+  return flags;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct Normalizer::Impl {
+  TeencodeMap teencode;
+  const CharInfo* low = nullptr;
+  const icu::Normalizer2* nfc = nullptr;
+
+  Impl() {
+    low = internal::LowTable();
+    UErrorCode status = U_ZERO_ERROR;
+    nfc = icu::Normalizer2::getNFCInstance(status);
+    if (U_FAILURE(status)) nfc = nullptr;
+  }
+
+  NormalizedText Run(std::string_view input, const NormalizeOptions& options) const;
+};
+
+namespace {
+
+// Maps work-text byte ranges back to the original text.
+class OffsetMap {
+ public:
+  explicit OffsetMap(uint32_t size) : size_(size) {}
+  OffsetMap(std::vector<Span> map, uint32_t size) : map_(std::move(map)), size_(size) {}
+  bool identity() const { return map_.empty(); }
+  // Original span of work bytes [b, e).
+  Span Map(uint32_t b, uint32_t e) const {
+    if (map_.empty()) return {b, e};
+    if (e > b) return {map_[b].begin, map_[e - 1].end};
+    const uint32_t p = b < map_.size() ? map_[b].begin : size_;
+    return {p, p};
+  }
+  const std::vector<Span>& raw() const { return map_; }
+  uint32_t size() const { return size_; }
+
+ private:
+  std::vector<Span> map_;
+  uint32_t size_;
+};
+
+// State of one Normalize call.
+class Pass {
+ public:
+  Pass(const Normalizer::Impl& impl, const NormalizeOptions& options, NormalizedText& out)
+      : impl_(impl), options_(options), out_(out) {}
+
+  // Runs on `work` (valid UTF-8). Returns false, having done nothing visible, when the text is
+  // not NFC and `nfc_done` is false: the caller normalises and runs again.
+  bool Run(std::string_view work, const OffsetMap& map, bool nfc_done);
+
+ private:
+  void Scan(std::string_view work, bool nfc_done, bool& needs_nfc);
+  void AddGlyph(const Glyph& g);
+  void AddGap(const Gap& gap, uint32_t b, uint32_t e);
+  void CloseFragment();
+  void Join();
+  void Emit(std::string_view work, const OffsetMap& map);
+  void EmitWord(const Item& item, const OffsetMap& map);
+  void ComposeMarks(const Item& item);
+  void EmitFoldedToken(std::string_view bytes, const uint8_t* marks, Span span, TokenKind kind);
+  void BeginToken(Span span, bool attach_canonical);
+  bool IsSingle(uint32_t g_begin, uint32_t g_end);
+  bool SingleLetterish(const Item& item) const;
+
+  const Normalizer::Impl& impl_;
+  const NormalizeOptions& options_;
+  NormalizedText& out_;
+
+  std::string_view work_;  // the text this pass reads
+  std::vector<Glyph> glyphs_;
+  std::vector<Item> items_;
+  bool fragment_open_ = false;
+  uint32_t fragment_start_ = 0;
+  uint32_t fragment_b_ = 0;
+
+  // Emission state.
+  uint32_t prev_end_ = 0;  // original offset where the previous token ended
+  uint32_t sentence_ = 0;
+  uint32_t clause_ = 0;
+  bool any_token_ = false;
+  std::vector<Glyph> word_;     // scratch for one word
+  std::vector<Glyph> scratch_;  // scratch for IsSingle()
+  std::string key_;             // scratch: canonical form of one word
+};
+
+void Pass::AddGlyph(const Glyph& g) {
+  if (!fragment_open_) {
+    fragment_open_ = true;
+    fragment_start_ = static_cast<uint32_t>(glyphs_.size());
+    fragment_b_ = g.b;
+  }
+  glyphs_.push_back(g);
+}
+
+void Pass::CloseFragment() {
+  if (!fragment_open_) return;
+  fragment_open_ = false;
+  Item item;
+  item.kind = ItemKind::kWord;
+  item.g_begin = fragment_start_;
+  item.g_end = static_cast<uint32_t>(glyphs_.size());
+  item.b = fragment_b_;
+  item.e = glyphs_.back().e;
+  item.single = IsSingle(item.g_begin, item.g_end);
+  items_.push_back(item);
+}
+
+void Pass::AddGap(const Gap& one, uint32_t b, uint32_t e) {
+  CloseFragment();
+  Gap gap = one;
+  gap.chars = 1;
+  if (!items_.empty() && items_.back().kind == ItemKind::kGap) {
+    items_.back().gap.Merge(gap);
+    items_.back().e = e;
+    return;
+  }
+  Item item;
+  item.kind = ItemKind::kGap;
+  item.gap = gap;
+  item.b = b;
+  item.e = e;
+  items_.push_back(item);
+}
+
+bool Pass::IsSingle(uint32_t g_begin, uint32_t g_end) {
+  const auto letterish = [](const Glyph& g) {
+    return g.kind == GlyphKind::kLetter || g.kind == GlyphKind::kSym ||
+           (g.kind == GlyphKind::kDigit && IsLeetDigit(g.base));
+  };
+  uint32_t content = 0;
+  bool plain = true;
+  const Glyph* only = nullptr;
+  const Glyph* prev = nullptr;
+  bool two_bases = false;
+  for (uint32_t k = g_begin; k < g_end; ++k) {
+    const Glyph& g = glyphs_[k];
+    if (g.kind == GlyphKind::kMark || g.kind == GlyphKind::kDigitSep) continue;
+    ++content;
+    only = &g;
+    if (g.kind != GlyphKind::kLetter || (g.flags & internal::kFlagHomoglyph)) plain = false;
+    if (prev != nullptr && prev->base != g.base) two_bases = true;
+    prev = &g;
+  }
+  if (content == 0) return false;
+  if (content == 1) return letterish(*only);
+  // Fast path, almost every word: plain letters of two bases never collapse to one letter.
+  if (plain && two_bases) return false;
+  // Otherwise decide exactly as the word will be emitted.
+  scratch_.assign(glyphs_.begin() + g_begin, glyphs_.begin() + g_end);
+  TransformWord(scratch_);
+  content = 0;
+  for (const Glyph& g : scratch_) {
+    if (g.kind == GlyphKind::kMark || g.kind == GlyphKind::kDigitSep) continue;
+    ++content;
+    only = &g;
+  }
+  return content == 1 && letterish(*only);
+}
+
+void Pass::Scan(std::string_view work, bool nfc_done, bool& needs_nfc) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(work.data());
+  const size_t n = work.size();
+  const CharInfo* low = impl_.low;
+  size_t next_entity = 0;
+  size_t i = 0;
+  while (i < n) {
+    if (next_entity < out_.entities.size() && out_.entities[next_entity].span.begin == i) {
+      CloseFragment();
+      Item item;
+      item.kind = ItemKind::kEntity;
+      item.entity = static_cast<uint32_t>(next_entity);
+      item.b = out_.entities[next_entity].span.begin;
+      item.e = out_.entities[next_entity].span.end;
+      items_.push_back(item);
+      i = item.e;
+      ++next_entity;
+      continue;
+    }
+    char32_t cp;
+    uint32_t len;
+    if (bytes[i] < 0x80) {
+      cp = bytes[i];
+      len = 1;
+    } else {
+      cp = DecodeValidUtf8(bytes + i, len);
+    }
+    const CharInfo info = cp < internal::kLowTableEnd ? low[cp] : internal::InfoSlow(cp);
+    if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done) {
+      needs_nfc = true;
+      return;
+    }
+    const auto b = static_cast<uint32_t>(i);
+    const auto e = static_cast<uint32_t>(i + len);
+    auto next_is_digit = [&] {
+      // A digit that starts an entity ("508,0912345678") is not the rest of this number.
+      const bool entity_next =
+          next_entity < out_.entities.size() && out_.entities[next_entity].span.begin == e;
+      return e < n && bytes[e] >= '0' && bytes[e] <= '9' && !entity_next;
+    };
+    auto last_is_digit = [&] { return fragment_open_ && glyphs_.back().kind == GlyphKind::kDigit; };
+    switch (info.cls) {
+      case CharClass::kLetter: {
+        Glyph g;
+        g.base = info.fold;
+        g.lower = info.lower;
+        g.b = b;
+        g.e = e;
+        g.kind = GlyphKind::kLetter;
+        g.mod = info.mod;
+        g.tone = info.tone;
+        g.flags = info.flags;
+        AddGlyph(g);
+        break;
+      }
+      case CharClass::kDigit: {
+        Glyph g;
+        g.base = info.fold;
+        g.lower = info.fold;
+        g.b = b;
+        g.e = e;
+        g.kind = GlyphKind::kDigit;
+        AddGlyph(g);
+        break;
+      }
+      case CharClass::kLeet: {
+        // "@nh", "$ex": a letter only when written against a letter; "100$" and "@3336" are a
+        // number and a symbol.
+        const bool letter_before = fragment_open_ && glyphs_.back().kind == GlyphKind::kLetter;
+        bool letter_after = false;
+        const bool entity_next =
+            next_entity < out_.entities.size() && out_.entities[next_entity].span.begin == e;
+        if (e < n && !entity_next) {
+          uint32_t next_length = 0;
+          const char32_t next = DecodeValidUtf8(bytes + e, next_length);
+          letter_after = internal::Info(next).cls == CharClass::kLetter;
+        }
+        if (!letter_before && !letter_after) {
+          Gap gap;
+          gap.space = true;
+          AddGap(gap, b, e);
+          break;
+        }
+        Glyph g;
+        g.base = cp;
+        g.lower = cp;
+        g.b = b;
+        g.e = e;
+        g.kind = GlyphKind::kSym;
+        AddGlyph(g);
+        break;
+      }
+      case CharClass::kMark:
+        if (fragment_open_) {
+          Glyph g;
+          g.base = 0;
+          g.lower = cp;
+          g.b = b;
+          g.e = e;
+          g.kind = GlyphKind::kMark;
+          AddGlyph(g);
+        }
+        break;
+      case CharClass::kIgnorable:
+        out_.flags |= (info.flags & internal::kFlagBidiControl) ? kFlagBidiControl : kFlagZeroWidth;
+        break;
+      case CharClass::kDot:
+      case CharClass::kSoftPunct:
+        if ((cp == '.' || cp == ',') && last_is_digit() && next_is_digit()) {
+          Glyph g;
+          g.base = 0;
+          g.lower = cp;
+          g.b = b;
+          g.e = e;
+          g.kind = GlyphKind::kDigitSep;
+          AddGlyph(g);
+        } else if (cp == '.') {
+          Gap gap;
+          gap.dot = true;
+          AddGap(gap, b, e);
+        } else {
+          Gap gap;
+          gap.soft = true;
+          AddGap(gap, b, e);
+        }
+        break;
+      case CharClass::kIntraSep:
+        AddGap(Gap{}, b, e);
+        break;
+      case CharClass::kLineBreak: {
+        Gap gap;
+        gap.hard = true;
+        gap.space = true;
+        AddGap(gap, b, e);
+        break;
+      }
+      case CharClass::kHardPunct: {
+        Gap gap;
+        gap.hard = true;
+        gap.hard_char = cp == '?' || cp == 0xFF1F ? '?' : (cp == '!' || cp == 0xFF01) ? '!' : '.';
+        AddGap(gap, b, e);
+        break;
+      }
+      case CharClass::kSpace:
+      case CharClass::kOther: {
+        Gap gap;
+        gap.space = true;
+        gap.single_space = cp == ' ';
+        AddGap(gap, b, e);
+        break;
+      }
+    }
+    i += len;
+  }
+  CloseFragment();
+}
+
+bool Pass::SingleLetterish(const Item& item) const {
+  // A word rule 1 joined counts too when it is one letter once transformed ("d.d"): its
+  // canonical form is one letter, and a second pass must decide the same way.
+  return item.kind == ItemKind::kWord && item.single;
+}
+
+// Joins fragments a filter-dodger split: "t.ự" (a separator next to a one-letter fragment) and
+// "c h ế t" (three or more one-letter words in a row). Turns symbol-only fragments into gaps.
+void Pass::Join() {
+  // Rule 1: separators with no space around them, next to a one-letter fragment.
+  std::vector<Item> joined;
+  joined.reserve(items_.size());
+  auto has_letter = [&](const Item& it) {
+    for (uint32_t k = it.g_begin; k < it.g_end; ++k) {
+      if (glyphs_[k].kind == GlyphKind::kLetter) return true;
+    }
+    return false;
+  };
+  bool last_fragment_single = false;
+  bool last_fragment_letter = false;
+  for (size_t k = 0; k < items_.size(); ++k) {
+    const Item& it = items_[k];
+    if (it.kind == ItemKind::kGap && it.gap.IntraOnly() && !joined.empty() &&
+        joined.back().kind == ItemKind::kWord && k + 1 < items_.size() &&
+        items_[k + 1].kind == ItemKind::kWord) {
+      const Item& next = items_[k + 1];
+      const bool letters = last_fragment_letter || has_letter(next);
+      if (letters && (last_fragment_single || next.single)) {
+        Item& word = joined.back();
+        word.g_end = next.g_end;
+        word.e = next.e;
+        word.joined = true;
+        last_fragment_single = next.single;
+        last_fragment_letter = has_letter(next);
+        out_.flags |= kFlagSplitWords;
+        ++k;  // the next fragment is consumed
+        continue;
+      }
+    }
+    if (it.kind == ItemKind::kWord) {
+      last_fragment_single = it.single;
+      last_fragment_letter = has_letter(it);
+    }
+    joined.push_back(it);
+  }
+
+  // Symbol-only words ("$$$") are gaps; unjoined intra separators are spaces, or a sentence end
+  // when they were a dot. Adjacent gaps merge. A joined word's one-letter status is computed
+  // once here (computing it at every join would be quadratic on "a.a.a.a...").
+  items_.clear();
+  for (Item& it : joined) {
+    if (it.kind == ItemKind::kWord && it.joined) it.single = IsSingle(it.g_begin, it.g_end);
+    if (it.kind == ItemKind::kWord) {
+      bool content = false;
+      for (uint32_t k = it.g_begin; k < it.g_end && !content; ++k) {
+        content = glyphs_[k].kind == GlyphKind::kLetter || glyphs_[k].kind == GlyphKind::kDigit;
+      }
+      if (!content) {
+        it.kind = ItemKind::kGap;
+        it.gap = Gap{};
+        it.gap.space = true;
+      }
+    }
+    if (it.kind == ItemKind::kGap) {
+      if (it.gap.IntraOnly()) {
+        // "tự.tử", "tự-tử": a separator with no space around it between two longer fragments
+        // is a word break, not the end of a sentence.
+        it.gap.space = true;
+      } else if (it.gap.dot && !it.gap.hard) {
+        it.gap.hard = true;  // "sợ. Nó": a full stop with space around it ends a sentence
+        it.gap.hard_char = '.';
+      }
+    }
+    if (it.kind == ItemKind::kGap && !items_.empty() && items_.back().kind == ItemKind::kGap) {
+      items_.back().gap.Merge(it.gap);
+      items_.back().e = it.e;
+      continue;
+    }
+    items_.push_back(it);
+  }
+
+  // Digit groups kept apart by anything but one plain space ("0912\u00A0345", "0 \u263A 912")
+  // stay apart: the canonical view writes one space between words, and a second pass must not
+  // read a phone number there that the first pass did not.
+  const auto digit_at = [&](const Item& it, bool last) {
+    if (it.kind == ItemKind::kEntity) {
+      // An entity as typed: "18000456" next to "32" could be read as one longer number.
+      const char c = work_[last ? it.e - 1 : it.b];
+      return c >= '0' && c <= '9';
+    }
+    if (it.kind != ItemKind::kWord) return false;
+    for (uint32_t n = 0; n < it.g_end - it.g_begin; ++n) {
+      const Glyph& g = glyphs_[last ? it.g_end - 1 - n : it.g_begin + n];
+      if (g.kind == GlyphKind::kMark || g.kind == GlyphKind::kDigitSep) continue;
+      return g.kind == GlyphKind::kDigit;
+    }
+    return false;
+  };
+  for (size_t k = 1; k + 1 < items_.size(); ++k) {
+    Gap& gap = items_[k].gap;
+    if (items_[k].kind != ItemKind::kGap || gap.hard || gap.soft) continue;
+    if (gap.chars == 1 && gap.single_space) continue;
+    if (digit_at(items_[k - 1], true) && digit_at(items_[k + 1], false)) gap.soft = true;
+  }
+
+  // Rule 2: runs of three or more one-letter words separated only by spaces.
+  joined.clear();
+  size_t k = 0;
+  while (k < items_.size()) {
+    if (SingleLetterish(items_[k])) {
+      size_t end = k;  // index of the last word in the run
+      size_t count = 1;
+      while (end + 2 < items_.size() && items_[end + 1].kind == ItemKind::kGap &&
+             !items_[end + 1].gap.hard && !items_[end + 1].gap.soft &&
+             SingleLetterish(items_[end + 2])) {
+        end += 2;
+        ++count;
+      }
+      size_t letters = 0;
+      for (size_t j = k; j <= end; j += 2) letters += has_letter(items_[j]) ? 1 : 0;
+      if (count >= 3 && letters >= 2) {
+        Item word = items_[k];
+        word.g_end = items_[end].g_end;
+        word.e = items_[end].e;
+        word.joined = true;
+        word.single = IsSingle(word.g_begin, word.g_end);
+        joined.push_back(word);
+        out_.flags |= kFlagSplitWords;
+        k = end + 1;
+        continue;
+      }
+    }
+    joined.push_back(items_[k]);
+    ++k;
+  }
+  items_.swap(joined);
+}
+
+void Pass::BeginToken(Span span, bool attach_canonical) {
+  // The space before a token maps to the gap between the previous token and this one.
+  const Span gap{prev_end_, std::max(prev_end_, span.begin)};
+  out_.folded.push_back(' ');
+  out_.folded_spans.push_back(gap);
+  out_.folded_marks.push_back(0);
+  if (options_.canonical && any_token_ && !attach_canonical) {
+    out_.canonical.push_back(' ');
+    out_.canonical_spans.push_back(gap);
+  }
+  any_token_ = true;
+}
+
+void Pass::EmitFoldedToken(std::string_view bytes, const uint8_t* marks, Span span,
+                           TokenKind kind) {
+  Token token;
+  token.begin = static_cast<uint32_t>(out_.folded.size());
+  for (size_t k = 0; k < bytes.size(); ++k) {
+    out_.folded.push_back(bytes[k]);
+    out_.folded_spans.push_back(span);
+    out_.folded_marks.push_back(marks != nullptr ? marks[k] : 0);
+  }
+  token.end = static_cast<uint32_t>(out_.folded.size());
+  token.sentence = sentence_;
+  token.clause = clause_;
+  token.kind = kind;
+  out_.tokens.push_back(token);
+}
+
+// A combining mark NFC left alone stays alone unless a letter changed under it (a run
+// collapsed, a look-alike mapped). When the word is no longer NFC, compose it and transform the
+// result again, as a second pass would; every glyph then maps to the whole word.
+void Pass::ComposeMarks(const Item& item) {
+  if (impl_.nfc == nullptr) return;
+  for (int round = 0; round < 4; ++round) {
+    if (std::none_of(word_.begin(), word_.end(),
+                     [](const Glyph& g) { return g.kind == GlyphKind::kMark; })) {
+      return;
+    }
+    key_.clear();
+    for (const Glyph& g : word_) AppendUtf8(key_, g.lower);
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::StringPiece piece(key_.data(), static_cast<int32_t>(key_.size()));
+    if (impl_.nfc->isNormalizedUTF8(piece, status) || U_FAILURE(status)) return;
+    std::string composed;
+    icu::StringByteSink<std::string> sink(&composed);
+    impl_.nfc->normalizeUTF8(0, piece, sink, nullptr, status);
+    if (U_FAILURE(status)) return;
+    word_.clear();
+    for (size_t i = 0; i < composed.size();) {
+      const DecodedChar d = DecodeUtf8(std::string_view(composed).substr(i));
+      i += d.length;
+      const CharInfo info = internal::Info(d.cp);
+      Glyph g;
+      g.b = item.b;
+      g.e = item.e;
+      g.lower = info.lower;
+      g.base = info.fold;
+      g.mod = info.mod;
+      g.tone = info.tone;
+      g.flags = info.flags;
+      if (info.cls == CharClass::kLetter) {
+        g.kind = GlyphKind::kLetter;
+      } else if (info.cls == CharClass::kDigit) {
+        g.kind = GlyphKind::kDigit;
+        g.lower = info.fold;
+      } else if (info.cls == CharClass::kMark) {
+        g.kind = GlyphKind::kMark;
+        g.base = 0;
+        g.lower = d.cp;
+      } else if (d.cp == '.' || d.cp == ',') {
+        g.kind = GlyphKind::kDigitSep;
+        g.base = 0;
+        g.lower = d.cp;
+      } else {
+        continue;
+      }
+      word_.push_back(g);
+    }
+    out_.flags |= TransformWord(word_);
+  }
+}
+
+void Pass::EmitWord(const Item& item, const OffsetMap& map) {
+  word_.assign(glyphs_.begin() + item.g_begin, glyphs_.begin() + item.g_end);
+
+  out_.flags |= TransformWord(word_);
+  ComposeMarks(item);
+
+  // Canonical form of the word: the teencode key, built only when a key could match.
+  const Span word_span = map.Map(item.b, item.e);
+  const Expansion* expansion = nullptr;
+  size_t key_bytes = 0;
+  for (const Glyph& g : word_) key_bytes += Utf8Length(g.lower);
+  if (!word_.empty() && impl_.teencode.MayContain(LeadByte(word_[0].lower), key_bytes)) {
+    key_.clear();
+    for (const Glyph& g : word_) AppendUtf8(key_, g.lower);
+    expansion = impl_.teencode.Find(key_);
+  }
+  if (expansion != nullptr) {
+    out_.flags |= kFlagTeencode;
+    BeginToken(word_span, false);
+    if (options_.canonical) {
+      out_.canonical.append(expansion->canonical);
+      Repeat(out_.canonical_spans, expansion->canonical.size(), word_span);
+    }
+    // One folded token per expansion word, all mapped to the word the child typed.
+    size_t start = 0;
+    const std::string& f = expansion->folded;
+    while (start <= f.size()) {
+      size_t space = f.find(' ', start);
+      if (space == std::string::npos) space = f.size();
+      if (start > 0) {
+        out_.folded.push_back(' ');
+        out_.folded_spans.push_back(word_span);
+        out_.folded_marks.push_back(0);
+      }
+      EmitFoldedToken(std::string_view(f).substr(start, space - start),
+                      expansion->marks.data() + start, word_span, TokenKind::kWord);
+      start = space + 1;
+    }
+    prev_end_ = word_span.end;
+    return;
+  }
+
+  BeginToken(word_span, false);
+  Token token;
+  token.begin = static_cast<uint32_t>(out_.folded.size());
+  for (const Glyph& g : word_) {
+    const Span span = map.Map(g.b, g.e);
+    if (options_.canonical) {
+      const size_t before = out_.canonical.size();
+      AppendUtf8(out_.canonical, g.lower);
+      Repeat(out_.canonical_spans, out_.canonical.size() - before, span);
+    }
+    if (g.kind == GlyphKind::kMark || g.kind == GlyphKind::kDigitSep) continue;
+    const size_t before = out_.folded.size();
+    AppendUtf8(out_.folded, g.base);
+    const size_t added = out_.folded.size() - before;
+    Repeat(out_.folded_spans, added, span);
+    const uint8_t mark = static_cast<uint8_t>(g.mod | (g.tone << 3));
+    Repeat(out_.folded_marks, added, mark);
+  }
+  token.end = static_cast<uint32_t>(out_.folded.size());
+  token.sentence = sentence_;
+  token.clause = clause_;
+  token.kind = TokenKind::kWord;
+  out_.tokens.push_back(token);
+  prev_end_ = word_span.end;
+}
+
+void Pass::Emit(std::string_view work, const OffsetMap& map) {
+  // Leading and trailing punctuation carries nothing for matching: drop it.
+  size_t first = 0, last = items_.size();
+  while (first < last && items_[first].kind == ItemKind::kGap) ++first;
+  while (last > first && items_[last - 1].kind == ItemKind::kGap) --last;
+
+  static constexpr std::string_view kPlaceholders[] = {"<url>", "<email>", "<phone>", "<handle>"};
+  for (size_t k = first; k < last; ++k) {
+    const Item& it = items_[k];
+    switch (it.kind) {
+      case ItemKind::kWord:
+        EmitWord(it, map);
+        break;
+      case ItemKind::kEntity: {
+        const Entity& entity = out_.entities[it.entity];
+        const Span span = map.Map(it.b, it.e);
+        BeginToken(span, false);
+        if (options_.canonical) {
+          out_.canonical.append(work.substr(it.b, it.e - it.b));
+          for (uint32_t p = it.b; p < it.e; ++p) out_.canonical_spans.push_back(map.Map(p, p + 1));
+        }
+        EmitFoldedToken(kPlaceholders[static_cast<int>(entity.kind)], nullptr, span,
+                        TokenKind::kEntity);
+        prev_end_ = span.end;
+        break;
+      }
+      case ItemKind::kGap: {
+        if (!it.gap.hard && !it.gap.soft) break;  // a plain space: BeginToken writes it
+        const Span span = map.Map(it.b, it.e);
+        const char c = it.gap.hard ? it.gap.hard_char : ',';
+        BeginToken(span, true);
+        if (options_.canonical) {
+          out_.canonical.push_back(c);
+          out_.canonical_spans.push_back(span);
+        }
+        const char folded = it.gap.hard ? '.' : ',';
+        EmitFoldedToken(std::string_view(&folded, 1), nullptr, span,
+                        it.gap.hard ? TokenKind::kSentence : TokenKind::kClause);
+        prev_end_ = span.end;
+        if (it.gap.hard) ++sentence_;
+        ++clause_;
+        break;
+      }
+    }
+  }
+  if (any_token_) {
+    out_.folded.push_back(' ');
+    out_.folded_spans.push_back({prev_end_, prev_end_});
+    out_.folded_marks.push_back(0);
+  }
+}
+
+bool Pass::Run(std::string_view work, const OffsetMap& map, bool nfc_done) {
+  work_ = work;
+  out_.entities = ExtractEntities(work);
+  glyphs_.reserve(work.size());
+  items_.reserve(work.size() / 2 + 8);  // at most a word and a gap per two bytes, roughly
+  bool needs_nfc = false;
+  Scan(work, nfc_done, needs_nfc);
+  if (needs_nfc) return false;
+  Join();
+  out_.folded.reserve(work.size() + work.size() / 2 + 16);  // expansions and spaces
+  out_.folded_spans.reserve(out_.folded.capacity());
+  out_.folded_marks.reserve(out_.folded.capacity());
+  out_.tokens.reserve(items_.size());
+  if (options_.canonical) {
+    out_.canonical.reserve(work.size() + 16);
+    out_.canonical_spans.reserve(work.size() + 16);
+  }
+  Emit(work, map);
+  // Entity spans were work offsets; report them in the original text.
+  for (Entity& entity : out_.entities) entity.span = map.Map(entity.span.begin, entity.span.end);
+  return true;
+}
+
+}  // namespace
+
+NormalizedText Normalizer::Impl::Run(std::string_view input,
+                                     const NormalizeOptions& options) const {
+  uint32_t flags = 0;
+  const size_t keep = Utf8PrefixLength(input, options.max_bytes);
+  if (keep < input.size()) flags |= kFlagTruncated;
+  const std::string_view text = input.substr(0, keep);
+  const auto size = static_cast<uint32_t>(text.size());
+
+  // Stage 1: invalid UTF-8 becomes U+FFFD; invisible characters (zero-width, bidi controls,
+  // soft hyphens) go. Both before anything reads the text, so entity extraction sees what the
+  // canonical view will hold and a second pass finds the same entities. Each kept byte maps to
+  // the original bytes of its character.
+  std::string cleaned;
+  std::vector<Span> clean_map;
+  std::string_view work = text;
+  const bool invalid = FindInvalidUtf8(text).has_value();
+  bool invisible = false;
+  if (!invalid) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+    for (size_t i = 0; i < text.size();) {
+      if (bytes[i] < 0x80) {
+        ++i;
+        continue;
+      }
+      uint32_t length = 0;
+      const char32_t cp = DecodeValidUtf8(bytes + i, length);
+      i += length;
+      if (cp < internal::kLowTableEnd ? low[cp].cls == CharClass::kIgnorable
+                                      : internal::IsIgnorable(cp)) {
+        invisible = true;
+        break;
+      }
+    }
+  }
+  if (invalid || invisible) {
+    if (invalid) flags |= kFlagInvalidUtf8;
+    cleaned.reserve(text.size() + 8);
+    clean_map.reserve(text.size() + 8);
+    for (size_t i = 0; i < text.size();) {
+      const DecodedChar d = DecodeUtf8(text.substr(i));
+      const Span span{static_cast<uint32_t>(i), static_cast<uint32_t>(i + d.length)};
+      i += d.length;
+      if (d.valid && internal::IsIgnorable(d.cp)) {
+        flags |= (internal::Info(d.cp).flags & internal::kFlagBidiControl) ? kFlagBidiControl
+                                                                           : kFlagZeroWidth;
+        continue;
+      }
+      const size_t before = cleaned.size();
+      if (d.valid) {
+        cleaned.append(text.data() + span.begin, d.length);
+      } else {
+        AppendUtf8(cleaned, kReplacementChar);
+      }
+      clean_map.insert(clean_map.end(), cleaned.size() - before, span);
+    }
+    work = cleaned;
+  }
+  const OffsetMap map = clean_map.empty() ? OffsetMap(size) : OffsetMap(std::move(clean_map), size);
+
+  NormalizedText out;
+  {
+    Pass pass(*this, options, out);
+    if (pass.Run(work, map, nfc == nullptr)) {
+      out.flags |= flags;
+      out.original_size = size;
+      return out;
+    }
+  }
+
+  // Stage 2: the text is not NFC. Normalise with ICU, keeping ICU's edit list as an offset map.
+  out = NormalizedText{};
+  std::string normalized;
+  icu::StringByteSink<std::string> sink(&normalized);
+  icu::Edits edits;
+  UErrorCode status = U_ZERO_ERROR;
+  nfc->normalizeUTF8(0, icu::StringPiece(work.data(), static_cast<int32_t>(work.size())), sink,
+                     &edits, status);
+  std::vector<Span> nfc_map;
+  if (U_SUCCESS(status)) {
+    nfc_map.assign(normalized.size(), Span{});
+    icu::Edits::Iterator it = edits.getFineIterator();
+    while (it.next(status)) {
+      const auto src = static_cast<uint32_t>(it.sourceIndex());
+      const auto dst = static_cast<uint32_t>(it.destinationIndex());
+      const auto old_length = static_cast<uint32_t>(it.oldLength());
+      const auto new_length = static_cast<uint32_t>(it.newLength());
+      for (uint32_t k = 0; k < new_length && dst + k < nfc_map.size(); ++k) {
+        nfc_map[dst + k] =
+            it.hasChange() ? Span{src, src + old_length} : Span{src + k, src + k + 1};
+      }
+    }
+  }
+  if (U_FAILURE(status)) {
+    // Cannot happen for valid UTF-8; fall back to the text as it is.
+    Pass pass(*this, options, out);
+    pass.Run(work, map, true);
+  } else {
+    // Compose: NFC byte -> work bytes -> original bytes.
+    for (Span& s : nfc_map) s = map.Map(s.begin, s.end);
+    const OffsetMap composed(std::move(nfc_map), size);
+    Pass pass(*this, options, out);
+    pass.Run(normalized, composed, true);
+    out.flags |= kFlagNotNfc;
+  }
+  out.flags |= flags;
+  out.original_size = size;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+Span NormalizedText::OriginalSpan(uint32_t folded_begin, uint32_t folded_end) const {
+  if (folded_end <= folded_begin || folded_end > folded_spans.size()) return {};
+  return {folded_spans[folded_begin].begin, folded_spans[folded_end - 1].end};
+}
+
+Result<std::vector<TeencodeEntry>> ParseTeencodeTsv(std::string_view tsv) {
+  std::vector<TeencodeEntry> entries;
+  int line_number = 0;
+  size_t pos = 0;
+  while (pos < tsv.size()) {
+    size_t eol = tsv.find('\n', pos);
+    if (eol == std::string_view::npos) eol = tsv.size();
+    std::string_view line = tsv.substr(pos, eol - pos);
+    pos = eol + 1;
+    ++line_number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+    const size_t tab = line.find('\t');
+    if (tab == std::string_view::npos) {
+      return Fail(Error::Invalid("teencode line " + std::to_string(line_number) +
+                                 ": expected from<TAB>to"));
+    }
+    std::string_view from = line.substr(0, tab);
+    std::string_view rest = line.substr(tab + 1);
+    std::string_view to = rest.substr(0, rest.find('\t'));
+    if (from.empty() || to.empty()) {
+      return Fail(
+          Error::Invalid("teencode line " + std::to_string(line_number) + ": empty column"));
+    }
+    if (auto st = ValidateUtf8(line, "teencode"); !st) {
+      return Fail(
+          Error::Invalid("teencode line " + std::to_string(line_number) + ": not valid UTF-8"));
+    }
+    entries.push_back({std::string(from), std::string(to), line_number});
+  }
+  return entries;
+}
+
+Normalizer::Normalizer() : impl_(std::make_unique<Impl>()) {}
+Normalizer::Normalizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Normalizer::~Normalizer() = default;
+Normalizer::Normalizer(Normalizer&&) noexcept = default;
+Normalizer& Normalizer::operator=(Normalizer&&) noexcept = default;
+
+size_t Normalizer::teencode_size() const { return impl_->teencode.size(); }
+
+NormalizedText Normalizer::Normalize(std::string_view text, const NormalizeOptions& options) const {
+  return impl_->Run(text, options);
+}
+
+Result<Normalizer> Normalizer::Create(const std::vector<TeencodeEntry>& teencode) {
+  Normalizer plain;
+  std::vector<std::string> keys;
+  std::vector<Expansion> values;
+  keys.reserve(teencode.size());
+  values.reserve(teencode.size());
+  auto where = [](const TeencodeEntry& e) { return "teencode line " + std::to_string(e.line); };
+  for (const TeencodeEntry& entry : teencode) {
+    NormalizedText from = plain.Normalize(entry.from);
+    if (from.tokens.size() != 1 || from.tokens[0].kind != TokenKind::kWord) {
+      return Fail(Error::Invalid(where(entry) + ": 'from' must be exactly one word"));
+    }
+    NormalizedText to = plain.Normalize(entry.to);
+    if (to.tokens.empty()) {
+      return Fail(Error::Invalid(where(entry) + ": 'to' has no words"));
+    }
+    for (const Token& t : to.tokens) {
+      if (t.kind != TokenKind::kWord) {
+        return Fail(Error::Invalid(where(entry) + ": 'to' must be words only"));
+      }
+      // A one-letter word in an expansion could be re-joined with its neighbours on a second
+      // pass ("c h ế t" rule), which would break idempotence.
+      if (t.end - t.begin < 2) {
+        return Fail(Error::Invalid(where(entry) + ": 'to' has a one-letter word"));
+      }
+    }
+    Expansion expansion;
+    expansion.canonical = to.canonical;
+    expansion.folded = to.folded.substr(1, to.folded.size() - 2);
+    expansion.marks.assign(to.folded_marks.begin() + 1, to.folded_marks.end() - 1);
+    expansion.words = static_cast<uint32_t>(to.tokens.size());
+    keys.push_back(from.canonical);
+    values.push_back(std::move(expansion));
+  }
+  // No duplicates, and no expansion word is itself a key.
+  std::vector<std::pair<std::string, int>> sorted;
+  for (size_t i = 0; i < keys.size(); ++i) sorted.emplace_back(keys[i], teencode[i].line);
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 1; i < sorted.size(); ++i) {
+    if (sorted[i].first == sorted[i - 1].first) {
+      return Fail(Error::Invalid("teencode line " + std::to_string(sorted[i].second) +
+                                 ": same word as line " + std::to_string(sorted[i - 1].second) +
+                                 " after normalisation"));
+    }
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    const std::string& canonical = values[i].canonical;
+    size_t start = 0;
+    while (start <= canonical.size()) {
+      size_t space = canonical.find(' ', start);
+      if (space == std::string::npos) space = canonical.size();
+      const std::string word = canonical.substr(start, space - start);
+      auto it = std::lower_bound(sorted.begin(), sorted.end(), std::make_pair(word, 0));
+      if (it != sorted.end() && it->first == word) {
+        return Fail(Error::Invalid(where(teencode[i]) +
+                                   ": expansion word is itself a 'from' (line " +
+                                   std::to_string(it->second) + ")"));
+      }
+      start = space + 1;
+    }
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->teencode.Build(std::move(keys), std::move(values));
+  return Normalizer(std::move(impl));
+}
+
+}  // namespace childsafe::text
