@@ -1,0 +1,249 @@
+// Text triage benchmark (src/text). Workloads, all on the same corpus, in one run:
+//   1. triage      Engine::Triage (normalise + Hyperscan scan + context + scoring) over a corpus
+//                  of typical ~1 KB hotline messages, single thread: MB/s, messages/s, and the
+//                  per-message latency distribution (p50, p99, max).
+//   2. normalise   Normalizer::Normalize alone (canonical and folded views), MB/s.
+//   3. fold        FoldForSearch (what storage calls on every stored text and query), MB/s.
+//   4. baseline    the straightforward way: ICU NFC + lower-case + diacritics stripped with an
+//                  ICU transliterator-equivalent (NFD, drop marks, đ->d), then std::regex_search
+//                  once per lexicon pattern (the same regular expressions the engine compiles).
+//                  Measured on a subset (it is slow); reported as MB/s and the ratio
+//                  triage/baseline.
+//   5. threads     triage from 2 threads sharing one Engine (the HTTP thread-pool case), MB/s
+//   total.
+// The corpus is generated deterministically from data/triage/tuning/tuning.tsv (signals) and
+// neutral filler sentences below, ~1 KB per message, ~30% of messages carrying a signal.
+// Usage: text_bench [DATA_DIR] (default: the source tree's data/). Targets from issue 5:
+// triage >= 100 MB/s per core, >= 10x the baseline, p99 <= 50 us per 1 KB message.
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "text/fold.h"
+#include "text/loader.h"
+#include "text/pattern.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using childsafe::text::Engine;
+
+// Neutral sentences of the kind most messages are made of (school, family, questions, thanks).
+const char* const kFiller[] = {
+    "Chào anh chị, em là học sinh lớp 8 ở Nghệ An.",
+    "Hôm nay em đi học về muộn vì phải trực nhật.",
+    "Mẹ em làm công nhân, bố em chạy xe ôm.",
+    "Em muốn hỏi về cách học tốt môn toán và tiếng Anh.",
+    "cho e hoi tong dai co lam viec vao cuoi tuan khong a",
+    "E cảm ơn anh chị đã đọc tin nhắn của e nha.",
+    "Nhà em ở xa trường, mỗi ngày đạp xe gần 5 km.",
+    "Bạn thân em chuyển trường nên em hơi buồn.",
+    "Cô giáo chủ nhiệm rất tốt với cả lớp.",
+    "em hay chơi bóng đá với mấy đứa hàng xóm vào chiều thứ bảy",
+    "Tối nào em cũng phải trông em gái để mẹ nấu cơm.",
+    "Em không biết phải nói chuyện này với ai nên nhắn vào đây.",
+    "Tháng sau em thi học kỳ, em lo lắm vì chưa ôn xong.",
+    "Số điện thoại của mẹ em là 0912 345 678 nếu cần liên lạc.",
+    "Em dùng Facebook và Zalo để nói chuyện với bạn bè.",
+    "hnay e dc diem 9 mon van, vui qua hihi",
+    "Gia đình em có bốn người, em là con cả.",
+    "Em thích đọc truyện tranh và vẽ tranh phong cảnh.",
+};
+
+std::vector<std::string> BuildCorpus(const std::string& data_dir, size_t count) {
+  auto tuning = childsafe::text::LoadEvalSet(data_dir + "/triage/tuning/tuning.tsv");
+  std::vector<std::string> signals;
+  if (tuning) {
+    for (const auto& ex : tuning->examples) signals.push_back(ex.text);
+  }
+  std::mt19937 rng(111);
+  std::vector<std::string> corpus;
+  corpus.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    std::string message;
+    const bool with_signal = !signals.empty() && rng() % 10 < 3;
+    const size_t at = rng() % 6;
+    size_t sentence = 0;
+    while (message.size() < 1000) {
+      if (with_signal && sentence == at) {
+        message += signals[rng() % signals.size()];
+      } else {
+        message += kFiller[rng() % (sizeof(kFiller) / sizeof(kFiller[0]))];
+      }
+      message += ' ';
+      ++sentence;
+    }
+    corpus.push_back(std::move(message));
+  }
+  return corpus;
+}
+
+size_t TotalBytes(const std::vector<std::string>& corpus) {
+  size_t n = 0;
+  for (const auto& m : corpus) n += m.size();
+  return n;
+}
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// Straightforward baseline: ICU normalisation to a diacritic-free lower-case form, then one
+// std::regex_search per pattern.
+class Baseline {
+ public:
+  explicit Baseline(const Engine& engine) {
+    UErrorCode status = U_ZERO_ERROR;
+    nfc_ = icu::Normalizer2::getNFCInstance(status);
+    nfd_ = icu::Normalizer2::getNFDInstance(status);
+    for (const auto& s : engine.lexicon().signals) AddPattern(s.pattern, engine);
+    for (const auto& c : engine.lexicon().cues) AddPattern(c.pattern, engine);
+  }
+
+  size_t Count(const std::string& text) const {
+    UErrorCode status = U_ZERO_ERROR;
+    icu::UnicodeString u = nfc_->normalize(icu::UnicodeString::fromUTF8(text), status);
+    u.toLower();
+    icu::UnicodeString d = nfd_->normalize(u, status);
+    icu::UnicodeString folded;
+    for (int32_t i = 0; i < d.length();) {
+      const UChar32 c = d.char32At(i);
+      i += U16_LENGTH(c);
+      if (u_charType(c) == U_NON_SPACING_MARK) continue;
+      if (c == 0x0111) {
+        folded.append(static_cast<UChar32>('d'));
+      } else if (u_isalnum(c)) {
+        folded.append(c);
+      } else {
+        folded.append(static_cast<UChar32>(' '));
+      }
+    }
+    std::string bytes = " ";
+    folded.toUTF8String(bytes);
+    bytes += ' ';
+    size_t matches = 0;
+    for (const auto& re : regexes_) {
+      if (std::regex_search(bytes, re)) ++matches;
+    }
+    return matches;
+  }
+
+  size_t size() const { return regexes_.size(); }
+
+ private:
+  void AddPattern(const std::string& pattern, const Engine& engine) {
+    auto compiled = childsafe::text::internal::CompilePattern(pattern, engine.normalizer());
+    if (compiled)
+      regexes_.emplace_back(compiled->regex, std::regex::ECMAScript | std::regex::optimize);
+  }
+
+  const icu::Normalizer2* nfc_ = nullptr;
+  const icu::Normalizer2* nfd_ = nullptr;
+  std::vector<std::regex> regexes_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string data_dir = argc > 1 ? argv[1] : CHILDSAFE_DATA_DIR;
+  const auto compile_start = Clock::now();
+  auto loaded = childsafe::text::LoadEngine(data_dir);
+  if (!loaded) {
+    std::fprintf(stderr, "%s\n", loaded.error().ToString().c_str());
+    return 1;
+  }
+  const double compile_s = Seconds(Clock::now() - compile_start);
+  const Engine& engine = **loaded;
+  const std::vector<std::string> corpus = BuildCorpus(data_dir, 4000);
+  const size_t bytes = TotalBytes(corpus);
+  std::printf(
+      "text_bench: %zu messages, %.1f KB average, %zu patterns, engine load+compile %.2f s\n",
+      corpus.size(), bytes / 1024.0 / corpus.size(), engine.pattern_count(), compile_s);
+
+  // Warm-up (scratch pool, caches, lazy tables).
+  size_t flagged = 0;
+  for (const auto& m : corpus) flagged += engine.Triage(m).level >= childsafe::text::Level::kMedium;
+
+  // 1. triage, with per-message latency.
+  std::vector<double> latency_us;
+  latency_us.reserve(corpus.size() * 5);
+  const auto t0 = Clock::now();
+  for (int round = 0; round < 5; ++round) {
+    for (const auto& m : corpus) {
+      const auto s = Clock::now();
+      const auto r = engine.Triage(m);
+      latency_us.push_back(Seconds(Clock::now() - s) * 1e6);
+      flagged += r.signals.size();
+    }
+  }
+  const double triage_s = Seconds(Clock::now() - t0);
+  const double triage_mbs = 5.0 * bytes / triage_s / 1e6;
+  std::sort(latency_us.begin(), latency_us.end());
+  const auto pct = [&](double p) {
+    return latency_us[static_cast<size_t>(p * (latency_us.size() - 1))];
+  };
+
+  // 2. normalise only.
+  const auto n0 = Clock::now();
+  size_t sink = 0;
+  for (int round = 0; round < 5; ++round) {
+    for (const auto& m : corpus) sink += engine.normalizer().Normalize(m).folded.size();
+  }
+  const double normalize_mbs = 5.0 * bytes / Seconds(Clock::now() - n0) / 1e6;
+
+  // 3. search fold.
+  const auto f0 = Clock::now();
+  for (int round = 0; round < 5; ++round) {
+    for (const auto& m : corpus) sink += childsafe::text::FoldForSearch(m).size();
+  }
+  const double fold_mbs = 5.0 * bytes / Seconds(Clock::now() - f0) / 1e6;
+
+  // 4. baseline on a subset.
+  const Baseline baseline(engine);
+  const size_t subset = 40;
+  size_t subset_bytes = 0;
+  const auto b0 = Clock::now();
+  for (size_t i = 0; i < subset; ++i) {
+    sink += baseline.Count(corpus[i]);
+    subset_bytes += corpus[i].size();
+  }
+  const double baseline_mbs = subset_bytes / Seconds(Clock::now() - b0) / 1e6;
+
+  // 5. two threads sharing the engine.
+  const auto p0 = Clock::now();
+  std::vector<std::thread> threads;
+  std::vector<size_t> counts(2);
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (size_t i = t; i < corpus.size(); i += 2)
+          counts[t] += engine.Triage(corpus[i]).signals.size();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  const double threads_mbs = 3.0 * bytes / Seconds(Clock::now() - p0) / 1e6;
+
+  std::printf(
+      "  triage     %8.1f MB/s  %9.0f msg/s  latency p50 %.1f us  p99 %.1f us  max %.1f us\n",
+      triage_mbs, 5.0 * corpus.size() / triage_s, pct(0.50), pct(0.99), latency_us.back());
+  std::printf("  normalise  %8.1f MB/s\n", normalize_mbs);
+  std::printf("  fold       %8.1f MB/s\n", fold_mbs);
+  std::printf("  baseline   %8.3f MB/s  (ICU + std::regex x %zu patterns, %zu messages)\n",
+              baseline_mbs, baseline.size(), subset);
+  std::printf("  threads    %8.1f MB/s  (2 threads, one engine)\n", threads_mbs);
+  std::printf("  ratio triage/baseline: %.0fx\n", triage_mbs / baseline_mbs);
+  std::printf("  targets: >= 100 MB/s per core [%s], >= 10x baseline [%s], p99 <= 50 us [%s]\n",
+              triage_mbs >= 100 ? "met" : "NOT met",
+              triage_mbs / baseline_mbs >= 10 ? "met" : "NOT met",
+              pct(0.99) <= 50 ? "met" : "NOT met");
+  std::printf("  (checksum %zu)\n", sink + flagged + counts[0] + counts[1]);
+  return 0;
+}
