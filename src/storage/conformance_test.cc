@@ -544,3 +544,167 @@ TEST_P(StorageConformance, TokensListAndRevoke) {
 
 }  // namespace
 }  // namespace childsafe::storage
+
+namespace childsafe::storage {
+namespace {
+
+// Known-image matching: banks with optimistic versions, imports whose entries are read back by
+// import and by id, bounded purges, and kept evidence.
+TEST_P(StorageConformance, HashBanksImportsEntriesAndEvidence) {
+  HashBank bank;
+  bank.name = "IWF_TEST";
+  bank.description = "test list";
+  bank.source = "IWF";
+  bank.licence = "member agreement 2025";
+  bank.created_at = bank.updated_at = 1700000000;
+  bank.created_by = "cli:test";
+  bank.version = 1;
+  int64_t bank_id = 0, import_id = 0;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(bank_id, t.InsertHashBank(bank));
+    return {};
+  }));
+  auto dup = db_->Write([&](WriteTxn& t) { return t.InsertHashBank(bank).map([](int64_t) {}); });
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+
+  BankImport imp;
+  imp.bank_id = bank_id;
+  imp.state = "pending";
+  imp.started_at = 1700000100;
+  imp.imported_by = "cli:test";
+  imp.file_name = "list.csv";
+  imp.file_sha256 = std::string(64, 'a');
+  imp.format = "csv";
+  imp.labels = "A";
+  std::vector<BankEntry> entries(3);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    entries[i].hash_type = i == 1 ? "md5" : "pdq";
+    entries[i].value = std::string(i == 1 ? 16 : 32, static_cast<char>('\x10' + i));
+    entries[i].line = static_cast<int64_t>(i + 2);
+  }
+  entries[0].source_entry_id = "e-1";
+  entries[0].labels = "A B";
+  entries[0].quality = 90;
+  entries[0].media_type = "image";
+  entries[0].first_seen = "2024-01-02";
+  entries[2].tombstone = true;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(import_id, t.InsertBankImport(imp));
+    for (auto& e : entries) e.import_id = import_id;
+    return t.InsertBankEntries(entries);
+  }));
+  imp.id = import_id;
+  imp.state = "committed";
+  imp.committed_at = 1700000200;
+  imp.rows = 3;
+  imp.added = 2;
+  imp.withdrawn = 1;
+  bank.id = bank_id;
+  bank.content_version = 1;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY_STATUS(t.UpdateBankImport(imp));
+    return t.UpdateHashBank(bank, 1);
+  }));
+  // A stale version changes nothing.
+  bank.enabled = false;
+  auto stale = db_->Write([&](WriteTxn& t) { return t.UpdateHashBank(bank, 1); });
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+
+  std::vector<HashBank> banks;
+  std::vector<BankImport> imports;
+  std::vector<BankHashRef> refs;
+  std::vector<std::string> values;
+  std::vector<BankEntry> full, by_id;
+  std::optional<HashBank> by_name;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(banks, t.ListHashBanks());
+    CS_TRY(by_name, t.GetHashBankByName("IWF_TEST"));
+    CS_TRY(imports, t.ListBankImports(bank_id));
+    CS_TRY_STATUS(t.ScanBankHashes(import_id, "pdq", [&](const BankHashRef& r) -> Status {
+      refs.push_back(r);
+      values.emplace_back(r.value);  // the views die with the callback
+      return {};
+    }));
+    CS_TRY_STATUS(t.ScanBankEntries(import_id, [&](const BankEntry& e) -> Status {
+      full.push_back(e);
+      return {};
+    }));
+    CS_TRY(by_id, t.GetBankEntries({full.at(0).id, full.at(1).id, 999999}));
+    return {};
+  }));
+  ASSERT_EQ(banks.size(), 1u);
+  EXPECT_EQ(banks[0].version, 2);
+  EXPECT_EQ(banks[0].content_version, 1);
+  EXPECT_TRUE(banks[0].enabled);
+  EXPECT_EQ(banks[0].licence, "member agreement 2025");
+  ASSERT_TRUE(by_name);
+  EXPECT_EQ(by_name->id, bank_id);
+  ASSERT_EQ(imports.size(), 1u);
+  EXPECT_EQ(imports[0].state, "committed");
+  EXPECT_EQ(imports[0].committed_at, 1700000200);
+  EXPECT_EQ(imports[0].added, 2);
+  EXPECT_EQ(imports[0].labels, "A");
+  ASSERT_EQ(refs.size(), 2u);  // the pdq entries only, in id order
+  EXPECT_EQ(values[0], entries[0].value);
+  EXPECT_TRUE(refs[1].tombstone);
+  ASSERT_EQ(full.size(), 3u);
+  EXPECT_EQ(full[0].bank_id, bank_id);
+  EXPECT_EQ(full[0].labels, "A B");
+  EXPECT_EQ(full[0].quality, 90);
+  EXPECT_EQ(full[0].source_entry_id, "e-1");
+  EXPECT_EQ(full[0].first_seen, "2024-01-02");
+  EXPECT_EQ(full[1].hash_type, "md5");
+  EXPECT_EQ(full[1].value, entries[1].value);
+  EXPECT_EQ(full[1].line, 3);
+  EXPECT_FALSE(full[1].quality);
+  EXPECT_EQ(by_id.size(), 2u);
+
+  // Purging an import happens in bounded steps.
+  int64_t deleted = 0;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(deleted, t.DeleteBankEntries(import_id, 2));
+    return {};
+  }));
+  EXPECT_EQ(deleted, 2);
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(deleted, t.DeleteBankEntries(import_id, 2));
+    return t.DeleteBankImport(import_id);
+  }));
+  EXPECT_EQ(deleted, 1);
+
+  MatchEvidence ev;
+  ev.created_at = 1700000300;
+  ev.created_by = "token:1";
+  ev.format = "jpeg";
+  ev.width = 640;
+  ev.height = 480;
+  ev.bytes = 12345;
+  ev.sha256 = std::string(64, 'b');
+  ev.matched = true;
+  ev.details = "{}";
+  ev.image = std::string("\x01sealed-image", 13);
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(ev.id, t.NextSequence("match_evidence", 1));
+    return t.InsertMatchEvidence(ev);
+  }));
+  std::optional<MatchEvidence> got;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(got, t.GetMatchEvidence(ev.id));
+    return {};
+  }));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->image, ev.image);
+  EXPECT_EQ(got->preview, "");
+  EXPECT_TRUE(got->matched);
+  EXPECT_EQ(got->width, 640);
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(deleted, t.DeleteMatchEvidenceBefore(1700000301));
+    return {};
+  }));
+  EXPECT_EQ(deleted, 1);
+}
+
+}  // namespace
+}  // namespace childsafe::storage

@@ -151,12 +151,82 @@ ALTER TABLE contacts ADD COLUMN legal_hold BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE contacts ADD COLUMN erased_at BIGINT
 )sql";
 
+// Version 3: known-image matching (issue 4) — hash banks with their provenance, each import of a
+// list (its entries count only once the import is committed, so a large import is written in
+// bounded units of work yet never becomes visible by halves), the entries themselves (raw digest
+// bytes, no uniqueness index: at 10 million entries one would cost more than the table), and
+// images a deployment chose to keep as evidence (ciphertext only).
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE hash_banks (
+  id {id},
+  name TEXT NOT NULL UNIQUE,
+  description TEXT NOT NULL,
+  source TEXT NOT NULL,
+  licence TEXT NOT NULL,
+  negative BIGINT NOT NULL,
+  enabled BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  version BIGINT NOT NULL,
+  content_version BIGINT NOT NULL
+);
+CREATE TABLE hash_bank_imports (
+  id {id},
+  bank_id BIGINT NOT NULL REFERENCES hash_banks (id),
+  state TEXT NOT NULL,
+  started_at BIGINT NOT NULL,
+  committed_at BIGINT,
+  imported_by TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  file_sha256 TEXT NOT NULL,
+  format TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  rows_read BIGINT NOT NULL,
+  added BIGINT NOT NULL,
+  withdrawn BIGINT NOT NULL,
+  duplicates BIGINT NOT NULL,
+  rejected BIGINT NOT NULL
+);
+CREATE INDEX hash_bank_imports_bank ON hash_bank_imports (bank_id, id);
+CREATE TABLE hash_bank_entries (
+  id {id},
+  import_id BIGINT NOT NULL REFERENCES hash_bank_imports (id),
+  hash_type TEXT NOT NULL,
+  value {blob} NOT NULL,
+  tombstone BIGINT NOT NULL,
+  line BIGINT NOT NULL,
+  source_entry_id TEXT,
+  labels TEXT,
+  quality BIGINT,
+  media_type TEXT,
+  first_seen TEXT
+);
+CREATE INDEX hash_bank_entries_import ON hash_bank_entries (import_id, hash_type, id);
+CREATE TABLE match_evidence (
+  id BIGINT PRIMARY KEY,
+  created_at BIGINT NOT NULL,
+  created_by TEXT NOT NULL,
+  format TEXT NOT NULL,
+  width BIGINT NOT NULL,
+  height BIGINT NOT NULL,
+  bytes BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  matched BIGINT NOT NULL,
+  details TEXT NOT NULL,
+  image {blob},
+  preview {blob}
+);
+CREATE INDEX match_evidence_created ON match_evidence (created_at)
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kAll = {
       {1, "hotline core: contacts, keys, tokens, idempotency", kV1},
       {2, "accounts, sessions, audit trail, legal hold and erasure", kV2},
+      {3, "known-image matching: hash banks, imports, entries, kept evidence", kV3},
   };
   return kAll;
 }

@@ -45,6 +45,13 @@ class Stmt {
   std::optional<int64_t> OptInt(int col) const;
   std::string Text(int col) const;  // NULL -> ""
   std::string Blob(int col) const;   // NULL -> ""
+  /// The column's bytes without a copy; valid until the next Step/Reset. NULL -> "".
+  std::string_view BlobView(int col) const {
+    const void* p = sqlite3_column_blob(s_, col);
+    return p ? std::string_view(static_cast<const char*>(p),
+                                static_cast<size_t>(sqlite3_column_bytes(s_, col)))
+             : std::string_view();
+  }
 
  private:
   sqlite3_stmt* s_;

@@ -75,9 +75,33 @@ class SqliteTxn final : public WriteTxn {
   Status SetLegalHold(int64_t contact_id, bool hold) override;
   Status EraseContact(int64_t contact_id, UnixSeconds now) override;
 
+  // sqlite_matching.cc: hash banks, their imports and entries, kept evidence
+  Result<std::vector<HashBank>> ListHashBanks() override;
+  Result<std::optional<HashBank>> GetHashBank(int64_t id) override;
+  Result<std::optional<HashBank>> GetHashBankByName(const std::string& name) override;
+  Result<std::vector<BankImport>> ListBankImports(int64_t bank_id) override;
+  Status ScanBankHashes(int64_t import_id, const std::string& hash_type,
+                        const std::function<Status(const BankHashRef&)>& fn) override;
+  Status ScanBankEntries(int64_t import_id,
+                         const std::function<Status(const BankEntry&)>& fn) override;
+  Result<std::vector<BankEntry>> GetBankEntries(const std::vector<int64_t>& ids) override;
+  Result<std::optional<MatchEvidence>> GetMatchEvidence(int64_t id) override;
+  Result<int64_t> InsertHashBank(const HashBank& b) override;
+  Status UpdateHashBank(const HashBank& b, int64_t expected_version) override;
+  Result<int64_t> InsertBankImport(const BankImport& i) override;
+  Status UpdateBankImport(const BankImport& i) override;
+  Status InsertBankEntries(const std::vector<BankEntry>& entries) override;
+  Result<int64_t> DeleteBankEntries(int64_t import_id, int64_t limit) override;
+  Status DeleteBankImport(int64_t import_id) override;
+  Status InsertMatchEvidence(const MatchEvidence& e) override;
+  Result<int64_t> DeleteMatchEvidenceBefore(UnixSeconds before) override;
+
+
  private:
   static User ReadUserRow(sqlite::Stmt& s);
   static AuditEntry ReadAuditRow(sqlite::Stmt& s);
+  static HashBank ReadHashBankRow(sqlite::Stmt& s);
+  static BankImport ReadBankImportRow(sqlite::Stmt& s);
   Result<std::vector<int64_t>> Ids(const std::string& sql, const std::function<void(sqlite::Stmt&)>& bind);
   static int BindContactFields(sqlite::Stmt& s, int i, const StoredContact& sc);
   Status InsertChildrenAndCategories(int64_t id, const StoredContact& sc);

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -165,6 +166,80 @@ struct RepeatCallerInfo {
   std::optional<UnixSeconds> last_received_at;
 };
 
+// ---- known-image matching (sqlite_matching.cc) ----
+
+/// A named hash list (IWF, NCMEC, a partner's list) and where it came from.
+struct HashBank {
+  int64_t id = 0;
+  std::string name;  // unique
+  std::string description;
+  std::string source;   // who supplied the list
+  std::string licence;  // the licence or agreement it is used under
+  bool negative = false;  // known false positives: they suppress matches and never match
+  bool enabled = true;
+  UnixSeconds created_at = 0;
+  std::string created_by;  // the principal's audit key ("user:3", "cli:name")
+  UnixSeconds updated_at = 0;
+  int64_t version = 0;          // +1 on every change of the row
+  int64_t content_version = 0;  // +1 whenever the set of live entries may have changed
+};
+
+/// One import of a file into a bank. Its entries count only once it is "committed"; an import
+/// "superseded" by a later full replacement, or "abandoned" half-way, counts for nothing.
+struct BankImport {
+  int64_t id = 0;
+  int64_t bank_id = 0;
+  std::string state;  // "pending", "committed", "superseded", "abandoned"
+  UnixSeconds started_at = 0;
+  std::optional<UnixSeconds> committed_at;
+  std::string imported_by;
+  std::string file_name;    // base name of the file
+  std::string file_sha256;  // of the file's bytes
+  std::string format;       // "csv" or "jsonl"
+  std::string labels;       // labels given for rows that carry none (space-separated)
+  int64_t rows = 0, added = 0, withdrawn = 0, duplicates = 0, rejected = 0;
+};
+
+/// One hash of a bank. `value` is the raw digest: 32 bytes (PDQ, big-endian as its hex, and
+/// SHA-256), 16 (MD5) or 20 (SHA-1).
+struct BankEntry {
+  int64_t id = 0;
+  int64_t import_id = 0;
+  int64_t bank_id = 0;    // derived from the import when read
+  std::string hash_type;  // "pdq", "md5", "sha1", "sha256"
+  std::string value;
+  bool tombstone = false;  // the list withdraws this value: earlier entries with it stop counting
+  int64_t line = 0;        // where it was in the imported file
+  std::string source_entry_id;
+  std::string labels;  // space-separated, e.g. "A" or "A1 sextortion"
+  std::optional<int64_t> quality;
+  std::string media_type;  // "image", "video" or ""
+  std::string first_seen;  // as the list gave it
+};
+
+/// The part of an entry the in-memory index needs; the views are valid during the callback only.
+struct BankHashRef {
+  int64_t id = 0;
+  std::string_view hash_type;
+  std::string_view value;
+  bool tombstone = false;
+};
+
+/// An image a deployment chose to keep as evidence (images are otherwise never stored).
+/// `image` and `preview` are ciphertexts (crypto::FieldCipher).
+struct MatchEvidence {
+  int64_t id = 0;
+  UnixSeconds created_at = 0;
+  std::string created_by;
+  std::string format;  // "jpeg", "png", ...
+  int64_t width = 0, height = 0, bytes = 0;
+  std::string sha256;
+  bool matched = false;
+  std::string details;  // JSON: bank and entry ids of the matches; never personal data
+  std::string image;
+  std::string preview;
+};
+
 /// Figures about the database for /metrics and `childsafe status`.
 struct DatabaseInfo {
   std::string driver;
@@ -227,6 +302,24 @@ class ReadTxn {
   virtual Result<std::vector<int64_t>> ContactsByPseudonym(const std::string& pseudonym) = 0;
   /// Legal hold and erasure state of a contact.
   virtual Result<std::pair<bool, std::optional<UnixSeconds>>> ContactProtection(int64_t id) = 0;
+
+  // ---- known-image matching (sqlite_matching.cc) ----
+  /// Every bank, by id.
+  virtual Result<std::vector<HashBank>> ListHashBanks() = 0;
+  virtual Result<std::optional<HashBank>> GetHashBank(int64_t id) = 0;
+  virtual Result<std::optional<HashBank>> GetHashBankByName(const std::string& name) = 0;
+  /// A bank's imports, oldest first.
+  virtual Result<std::vector<BankImport>> ListBankImports(int64_t bank_id) = 0;
+  /// Calls `fn` for every entry of an import (of one hash type, or all if `hash_type` is empty),
+  /// in id order, without copying: what the in-memory index is built from.
+  virtual Status ScanBankHashes(int64_t import_id, const std::string& hash_type,
+                                const std::function<Status(const BankHashRef&)>& fn) = 0;
+  /// Every entry of an import with all its fields, in id order (export).
+  virtual Status ScanBankEntries(int64_t import_id,
+                                 const std::function<Status(const BankEntry&)>& fn) = 0;
+  /// The entries with these ids that exist (any order), with bank_id filled in.
+  virtual Result<std::vector<BankEntry>> GetBankEntries(const std::vector<int64_t>& ids) = 0;
+  virtual Result<std::optional<MatchEvidence>> GetMatchEvidence(int64_t id) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -273,6 +366,26 @@ class WriteTxn : public ReadTxn {
   /// Erases the narrative and identity of a contact (summary, names, address, phones, dates of
   /// birth, caller pseudonym), keeping its coded fields; sets erased_at.
   virtual Status EraseContact(int64_t contact_id, UnixSeconds now) = 0;
+
+  // ---- known-image matching ----
+  /// Inserts a bank (`id` ignored); kAlreadyExists if the name is taken.
+  virtual Result<int64_t> InsertHashBank(const HashBank& b) = 0;
+  /// Replaces a bank's fields if its stored version equals expected_version (then +1).
+  virtual Status UpdateHashBank(const HashBank& b, int64_t expected_version) = 0;
+  virtual Result<int64_t> InsertBankImport(const BankImport& i) = 0;
+  /// Replaces an import's state, commit time and counts.
+  virtual Status UpdateBankImport(const BankImport& i) = 0;
+  /// Inserts entries (`id` and `bank_id` ignored) in order.
+  virtual Status InsertBankEntries(const std::vector<BankEntry>& entries) = 0;
+  /// Deletes up to `limit` entries of an import (purging it in bounded units of work); returns
+  /// how many were deleted.
+  virtual Result<int64_t> DeleteBankEntries(int64_t import_id, int64_t limit) = 0;
+  /// Deletes an import that has no entries left.
+  virtual Status DeleteBankImport(int64_t import_id) = 0;
+  /// Inserts kept evidence with the id given (reserved with NextSequence).
+  virtual Status InsertMatchEvidence(const MatchEvidence& e) = 0;
+  /// Deletes evidence created before `before`; returns how many.
+  virtual Result<int64_t> DeleteMatchEvidenceBefore(UnixSeconds before) = 0;
 };
 
 class Database {
