@@ -134,6 +134,8 @@ int main(int argc, char** argv) {
   } else {
     std::printf("(reusing %s; delete it to time the generation)\n", db.c_str());
   }
+  // A reused database may predate the binary's newest migration.
+  RunChildsafe({"--log-level", "warn", "migrate", "--db", db});
   auto token = RunChildsafe({"--log-level", "warn", "token", "create", "--db", db, "--name", "bench"});
   std::string tok = token.out.substr(0, token.out.find('\n'));
 
@@ -143,6 +145,10 @@ int main(int argc, char** argv) {
     auto line = server.WaitForLine("", std::chrono::seconds(60));
     if (!line) break;
     port = childsafe::testing::PortFromLine(*line);
+  }
+  if (port == 0) {
+    std::fprintf(stderr, "the server did not start (see: childsafe serve --db %s)\n", db.c_str());
+    return 1;
   }
   httplib::Client c("127.0.0.1", port);
   c.set_bearer_token_auth(tok);

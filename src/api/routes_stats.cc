@@ -99,7 +99,7 @@ void AddStatsRoutes(std::vector<Route>& routes, Backend* b) {
           reply.content_type = "text/csv; charset=utf-8";
           reply.body = stats::StatsCsv(result, call.lang == Lang::kVi);
         } else {
-          reply = Reply::Json(200, stats::StatsJson(result, r));
+          reply.body = stats::StatsJson(result, r);
         }
         return reply;
       }});

@@ -184,7 +184,7 @@ int Stats(const RuntimeOptions& ro, StatsCliOptions& o, std::ostream& out, std::
   if (!result) return Report(err, result.error());
   bool vi = IsVietnamese(o.lang);
   if (o.format == "json") {
-    out << stats::StatsJson(*result, o.request).dump(2) << "\n";
+    out << stats::StatsJson(*result, o.request) << "\n";
   } else if (o.format == "csv") {
     out << stats::StatsCsv(*result, vi);
   } else {

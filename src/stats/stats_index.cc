@@ -85,19 +85,28 @@ void TimeSpace(KeySpace& k, LocalDay from, LocalDay to) {
     CivilDate c = CivilFromDays(d);
     uint32_t b = 0;
     switch (k.dim) {
-      case Dimension::kDay: b = static_cast<uint32_t>(d - from); break;
-      case Dimension::kWeek: b = static_cast<uint32_t>((WeekStart(d) - w0) / 7); break;
+      case Dimension::kDay:
+        b = static_cast<uint32_t>(d - from);
+        break;
+      case Dimension::kWeek:
+        b = static_cast<uint32_t>((WeekStart(d) - w0) / 7);
+        break;
       case Dimension::kMonth:
         b = static_cast<uint32_t>((c.year * 12 + c.month - 1) - (f.year * 12 + f.month - 1));
         break;
       case Dimension::kQuarter:
-        b = static_cast<uint32_t>((c.year * 4 + (c.month - 1) / 3) - (f.year * 4 + (f.month - 1) / 3));
+        b = static_cast<uint32_t>((c.year * 4 + (c.month - 1) / 3) -
+                                  (f.year * 4 + (f.month - 1) / 3));
         break;
       case Dimension::kHalfYear:
-        b = static_cast<uint32_t>((c.year * 2 + (c.month - 1) / 6) - (f.year * 2 + (f.month - 1) / 6));
+        b = static_cast<uint32_t>((c.year * 2 + (c.month - 1) / 6) -
+                                  (f.year * 2 + (f.month - 1) / 6));
         break;
-      case Dimension::kYear: b = static_cast<uint32_t>(c.year - f.year); break;
-      default: break;
+      case Dimension::kYear:
+        b = static_cast<uint32_t>(c.year - f.year);
+        break;
+      default:
+        break;
     }
     k.day_bucket.push_back(b);
     if (b == k.labels.size()) {
@@ -129,14 +138,16 @@ void TimeSpace(KeySpace& k, LocalDay from, LocalDay to) {
         case Dimension::kHalfYear: {
           bool first = c.month <= 6;
           l = {std::to_string(c.year) + (first ? "-H1" : "-H2"),
-               std::string(first ? "6 tháng đầu năm " : "6 tháng cuối năm ") + std::to_string(c.year),
+               std::string(first ? "6 tháng đầu năm " : "6 tháng cuối năm ") +
+                   std::to_string(c.year),
                std::string(first ? "January–June " : "July–December ") + std::to_string(c.year)};
           break;
         }
         case Dimension::kYear:
           l = {std::to_string(c.year), "Năm " + std::to_string(c.year), std::to_string(c.year)};
           break;
-        default: break;
+        default:
+          break;
       }
       k.labels.push_back(std::move(l));
     }
@@ -197,6 +208,7 @@ void StatsIndex::UpsertLocked(const storage::ContactFacts& f) {
   Row& r = rows_[id];
   if ((r.flags & kPresent) && r.version > f.version) return;  // a late, older notification
   if (!(r.flags & kPresent)) ++present_;
+  const uint8_t old_flags = r.flags;
   max_id_ = std::max(max_id_, f.id);
   LocalDay day = LocalDayOf(f.received_at);
   r.day = static_cast<uint16_t>(std::clamp<LocalDay>(day - kBaseDay, 0, 65535));
@@ -211,6 +223,12 @@ void StatsIndex::UpsertLocked(const storage::ContactFacts& f) {
   r.flags = kPresent | (f.online ? kOnline : 0);
   auto kind = taxonomy_.KindOf(f.call_type);
   if (kind && *kind == domain::CallKind::kData) r.flags |= kData;
+  if ((old_flags & kOnline) != (r.flags & kOnline) || !(old_flags & kPresent)) {
+    SetMember(online_ids_, static_cast<uint32_t>(id), r.flags & kOnline);
+  }
+  if ((old_flags & kData) != (r.flags & kData) || !(old_flags & kPresent)) {
+    SetMember(data_ids_, static_cast<uint32_t>(id), r.flags & kData);
+  }
   if (f.children.empty() && f.categories.empty()) {
     r.extra = 0;
     return;
@@ -242,6 +260,17 @@ void StatsIndex::UpsertLocked(const storage::ContactFacts& f) {
   }
 }
 
+void StatsIndex::SetMember(std::vector<uint32_t>& ids, uint32_t id, bool member) {
+  if (member && (ids.empty() || ids.back() < id)) {
+    ids.push_back(id);  // the usual case: a new contact
+    return;
+  }
+  auto it = std::lower_bound(ids.begin(), ids.end(), id);
+  bool present = it != ids.end() && *it == id;
+  if (member && !present) ids.insert(it, id);
+  if (!member && present) ids.erase(it);
+}
+
 Status StatsIndex::LoadFrom(storage::Database& db) {
   int64_t after;
   {
@@ -265,6 +294,8 @@ Status StatsIndex::LoadFrom(storage::Database& db) {
   extras_.shrink_to_fit();
   rows_.resize(static_cast<size_t>(max_id_) + 1);
   rows_.shrink_to_fit();
+  online_ids_.shrink_to_fit();
+  data_ids_.shrink_to_fit();
   return {};
 }
 
@@ -275,22 +306,27 @@ size_t StatsIndex::contacts() const {
 
 size_t StatsIndex::memory_bytes() const {
   std::shared_lock lock(mu_);
-  return rows_.capacity() * sizeof(Row) + extras_.capacity();
+  return rows_.capacity() * sizeof(Row) + extras_.capacity() +
+         (online_ids_.capacity() + data_ids_.capacity()) * sizeof(uint32_t);
 }
 
 Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
   FieldErrors errs;
-  if (q.to <= q.from) errs.Add("to", field_codes::kOutOfRange, "the period is empty: to must be after from");
-  if (q.to - q.from > 366 * 40) errs.Add("to", field_codes::kOutOfRange, "the period is longer than 40 years");
+  if (q.to <= q.from)
+    errs.Add("to", field_codes::kOutOfRange, "the period is empty: to must be after from");
+  if (q.to - q.from > 366 * 40)
+    errs.Add("to", field_codes::kOutOfRange, "the period is longer than 40 years");
   if (q.by.size() > 4) errs.Add("by", field_codes::kOutOfRange, "at most 4 groupings at once");
   for (size_t i = 0; i < q.by.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (q.by[i] == q.by[j]) errs.Add("by", field_codes::kDuplicate, "a grouping is listed twice");
     }
   }
-  if (q.min_cell < 0 || q.min_cell > 100) errs.Add("min_cell", field_codes::kOutOfRange, "0 to 100");
+  if (q.min_cell < 0 || q.min_cell > 100)
+    errs.Add("min_cell", field_codes::kOutOfRange, "0 to 100");
   // Filters as 256-entry membership tables over the coded bytes.
-  auto table = [&](const char* field, const std::vector<std::string>& codes, const domain::CodeSet& set) {
+  auto table = [&](const char* field, const std::vector<std::string>& codes,
+                   const domain::CodeSet& set) {
     std::vector<bool> ok;
     if (codes.empty()) return ok;
     ok.assign(256, false);
@@ -334,26 +370,45 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
   std::vector<KeySpace> spaces;
   for (Dimension d : q.by) {
     KeySpace k;
-  k.dim = d;
+    k.dim = d;
     switch (d) {
-      case Dimension::kDay: case Dimension::kWeek: case Dimension::kMonth:
-      case Dimension::kQuarter: case Dimension::kHalfYear: case Dimension::kYear:
+      case Dimension::kDay:
+      case Dimension::kWeek:
+      case Dimension::kMonth:
+      case Dimension::kQuarter:
+      case Dimension::kHalfYear:
+      case Dimension::kYear:
         TimeSpace(k, q.from, q.to);
         break;
-      case Dimension::kChannel: k = CodeSpace(d, taxonomy_.channels()); break;
-      case Dimension::kCallType: k = CodeSpace(d, taxonomy_.call_types()); break;
-      case Dimension::kOutcome: k = CodeSpace(d, taxonomy_.outcomes()); break;
-      case Dimension::kUrgency: k = CodeSpace(d, taxonomy_.urgencies()); break;
-      case Dimension::kCentre: k = CodeSpace(d, taxonomy_.centres()); break;
-      case Dimension::kCallerAgeBand: k = CodeSpace(d, taxonomy_.caller_age_bands()); break;
-      case Dimension::kCallerGender: k = CodeSpace(d, taxonomy_.genders()); break;
+      case Dimension::kChannel:
+        k = CodeSpace(d, taxonomy_.channels());
+        break;
+      case Dimension::kCallType:
+        k = CodeSpace(d, taxonomy_.call_types());
+        break;
+      case Dimension::kOutcome:
+        k = CodeSpace(d, taxonomy_.outcomes());
+        break;
+      case Dimension::kUrgency:
+        k = CodeSpace(d, taxonomy_.urgencies());
+        break;
+      case Dimension::kCentre:
+        k = CodeSpace(d, taxonomy_.centres());
+        break;
+      case Dimension::kCallerAgeBand:
+        k = CodeSpace(d, taxonomy_.caller_age_bands());
+        break;
+      case Dimension::kCallerGender:
+        k = CodeSpace(d, taxonomy_.genders());
+        break;
       case Dimension::kCallKind:
         k.labels = {{"data", "Cuộc gọi có dữ liệu", "Data contact"},
                     {"non_data", "Cuộc gọi không dữ liệu", "Non-data contact"}};
         k.cardinality = 2;
         break;
       case Dimension::kSubcategory:
-        for (const auto& s : taxonomy_.subcategories()) k.labels.push_back({s.code, s.label.vi, s.label.en});
+        for (const auto& s : taxonomy_.subcategories())
+          k.labels.push_back({s.code, s.label.vi, s.label.en});
         k.labels.push_back(UnknownCode());
         k.labels.push_back(None());
         k.cardinality = static_cast<uint32_t>(k.labels.size());
@@ -365,7 +420,8 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
         k.cardinality = static_cast<uint32_t>(k.labels.size());
         break;
       case Dimension::kProvince:
-        for (const auto& p : provinces_.units34()) k.labels.push_back({p.code, p.name_vi, p.name_ascii});
+        for (const auto& p : provinces_.units34())
+          k.labels.push_back({p.code, p.name_vi, p.name_ascii});
         k.labels.push_back(UnknownCode());
         k.labels.push_back(Unknown());
         k.labels.push_back(None());
@@ -397,125 +453,275 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
   std::vector<std::vector<uint32_t>> keys(spaces.size());
   std::vector<size_t> pos(spaces.size());
 
+  // Keys of the single-valued fields, precomputed once: a row's key is a table lookup.
+  std::vector<std::array<uint32_t, 256>> byte_keys(spaces.size());
+  std::vector<uint8_t Row::*> byte_field(spaces.size(), nullptr);
+  bool multi = !cats.empty();
+  for (size_t d = 0; d < spaces.size(); ++d) {
+    const domain::CodeSet* set = nullptr;
+    switch (spaces[d].dim) {
+      case Dimension::kChannel:
+        set = &taxonomy_.channels(), byte_field[d] = &Row::channel;
+        break;
+      case Dimension::kCallType:
+        set = &taxonomy_.call_types(), byte_field[d] = &Row::call_type;
+        break;
+      case Dimension::kOutcome:
+        set = &taxonomy_.outcomes(), byte_field[d] = &Row::outcome;
+        break;
+      case Dimension::kUrgency:
+        set = &taxonomy_.urgencies(), byte_field[d] = &Row::urgency;
+        break;
+      case Dimension::kCentre:
+        set = &taxonomy_.centres(), byte_field[d] = &Row::centre;
+        break;
+      case Dimension::kCallerAgeBand:
+        set = &taxonomy_.caller_age_bands(), byte_field[d] = &Row::caller_age_band;
+        break;
+      case Dimension::kCallerGender:
+        set = &taxonomy_.genders(), byte_field[d] = &Row::caller_gender;
+        break;
+      case Dimension::kCallKind:
+        byte_field[d] = &Row::flags;
+        break;
+      case Dimension::kCategory:
+      case Dimension::kSubcategory:
+      case Dimension::kProvince:
+      case Dimension::kAgeBand:
+      case Dimension::kGender:
+        multi = true;
+        break;
+      default:
+        break;
+    }
+    for (uint32_t v = 0; v < 256; ++v) {
+      byte_keys[d][v] = spaces[d].dim == Dimension::kCallKind ? ((v & kData) ? 0u : 1u)
+                        : set ? CodeKey(static_cast<uint8_t>(v), set->size())
+                              : 0u;
+    }
+  }
+
   std::shared_lock lock(mu_);
   const LocalDay from_rel = q.from - kBaseDay, to_rel = q.to - kBaseDay;
   const size_t n = rows_.size();
-  for (size_t id = 1; id < n; ++id) {
-    const Row& r = rows_[id];
-    if (!(r.flags & kPresent) || r.day < from_rel || r.day >= to_rel) continue;
-    if (q.online && ((r.flags & kOnline) != 0) != *q.online) continue;
-    if (q.data_contacts && ((r.flags & kData) != 0) != *q.data_contacts) continue;
-    if (!channels.empty() && (r.channel >= 254 || !channels[r.channel])) continue;
-    if (!call_types.empty() && (r.call_type >= 254 || !call_types[r.call_type])) continue;
-    if (!outcomes.empty() && (r.outcome >= 254 || !outcomes[r.outcome])) continue;
-    if (!centres.empty() && (r.centre >= 254 || !centres[r.centre])) continue;
-    const uint8_t* ex = &extras_[r.extra];
-    const size_t n_children = ex[0];
-    const uint8_t* children = ex + 1;
-    const uint8_t* cat_block = ex + 1 + 3 * n_children;
-    const size_t n_cats = cat_block[0];
-    auto sub_at = [&](size_t i) {
-      return static_cast<uint16_t>(cat_block[1 + 2 * i] | (cat_block[2 + 2 * i] << 8));
-    };
-    if (!cats.empty()) {
-      bool any = false;
-      for (size_t i = 0; i < n_cats && !any; ++i) {
-        uint16_t s = sub_at(i);
-        any = s < cats.size() && cats[s];
-      }
-      if (!any) continue;
-    }
-    ++result.total;
-    if (spaces.empty()) continue;
-    const uint32_t day_off = static_cast<uint32_t>(r.day - from_rel);
-    for (size_t d = 0; d < spaces.size(); ++d) {
-      auto& k = keys[d];
-      k.clear();
-      const KeySpace& s = spaces[d];
-      auto add = [&k](uint32_t v) {
-        if (std::find(k.begin(), k.end(), v) == k.end()) k.push_back(v);
-      };
-      switch (s.dim) {
-        case Dimension::kDay: case Dimension::kWeek: case Dimension::kMonth:
-        case Dimension::kQuarter: case Dimension::kHalfYear: case Dimension::kYear:
-          k.push_back(s.day_bucket[day_off]);
-          break;
-        case Dimension::kChannel: k.push_back(CodeKey(r.channel, taxonomy_.channels().size())); break;
-        case Dimension::kCallType: k.push_back(CodeKey(r.call_type, taxonomy_.call_types().size())); break;
-        case Dimension::kOutcome: k.push_back(CodeKey(r.outcome, taxonomy_.outcomes().size())); break;
-        case Dimension::kUrgency: k.push_back(CodeKey(r.urgency, taxonomy_.urgencies().size())); break;
-        case Dimension::kCentre: k.push_back(CodeKey(r.centre, taxonomy_.centres().size())); break;
-        case Dimension::kCallerAgeBand:
-          k.push_back(CodeKey(r.caller_age_band, taxonomy_.caller_age_bands().size()));
-          break;
-        case Dimension::kCallerGender: k.push_back(CodeKey(r.caller_gender, ngender)); break;
-        case Dimension::kCallKind: k.push_back((r.flags & kData) ? 0 : 1); break;
-        case Dimension::kSubcategory:
-          for (size_t i = 0; i < n_cats; ++i) {
-            uint16_t sub = sub_at(i);
-            add(sub < nsub ? sub : static_cast<uint32_t>(nsub));
-          }
-          if (k.empty()) k.push_back(static_cast<uint32_t>(nsub + 1));
-          break;
-        case Dimension::kCategory:
-          for (size_t i = 0; i < n_cats; ++i) {
-            uint16_t sub = sub_at(i);
-            add(sub < nsub ? taxonomy_.subcategories()[sub].parent : static_cast<uint32_t>(ncat));
-          }
-          if (k.empty()) k.push_back(static_cast<uint32_t>(ncat + 1));
-          break;
-        case Dimension::kProvince:
-          for (size_t i = 0; i < n_children; ++i) {
-            uint8_t p = children[3 * i + 2];
-            add(p == kAbsent ? static_cast<uint32_t>(nprov + 1)
-                             : (p < nprov ? p : static_cast<uint32_t>(nprov)));
-          }
-          if (k.empty()) k.push_back(static_cast<uint32_t>(nprov + 2));
-          break;
-        case Dimension::kAgeBand:
-          for (size_t i = 0; i < n_children; ++i) add(std::min<uint32_t>(children[3 * i], static_cast<uint32_t>(nband - 1)));
-          if (k.empty()) k.push_back(static_cast<uint32_t>(nband));
-          break;
-        case Dimension::kGender:
-          for (size_t i = 0; i < n_children; ++i) add(CodeKey(children[3 * i + 1], ngender));
-          if (k.empty()) k.push_back(static_cast<uint32_t>(ngender + 2));
-          break;
-      }
-    }
-    // Every combination of this contact's keys (usually exactly one), odometer style.
-    std::fill(pos.begin(), pos.end(), 0);
-    for (bool more = true; more;) {
+  // Selective filters visit only their contacts (ids in order, like the full scan).
+  const std::vector<uint32_t>* subset = nullptr;
+  if (q.online && *q.online)
+    subset = &online_ids_;
+  else if ((q.data_contacts && *q.data_contacts) || !cats.empty())
+    subset = &data_ids_;
+  const size_t count = subset ? subset->size() : (n > 0 ? n - 1 : 0);
+
+  auto passes = [&](const Row& r) {
+    if (!(r.flags & kPresent) || r.day < from_rel || r.day >= to_rel) return false;
+    if (q.online && ((r.flags & kOnline) != 0) != *q.online) return false;
+    if (q.data_contacts && ((r.flags & kData) != 0) != *q.data_contacts) return false;
+    if (!channels.empty() && (r.channel >= 254 || !channels[r.channel])) return false;
+    if (!call_types.empty() && (r.call_type >= 254 || !call_types[r.call_type])) return false;
+    if (!outcomes.empty() && (r.outcome >= 254 || !outcomes[r.outcome])) return false;
+    if (!centres.empty() && (r.centre >= 254 || !centres[r.centre])) return false;
+    return true;
+  };
+
+  if (!multi) {
+    // The common case: every grouping has one value per contact. One pass, one lookup per
+    // grouping, one increment.
+    for (size_t i = 0; i < count; ++i) {
+      const size_t id = subset ? (*subset)[i] : i + 1;
+      const Row& r = rows_[id];
+      if (!passes(r)) continue;
+      ++result.total;
+      if (spaces.empty()) continue;
+      const uint32_t day_off = static_cast<uint32_t>(r.day - from_rel);
       uint64_t cell = 0;
-      for (size_t d = 0; d < spaces.size(); ++d) cell = cell * spaces[d].cardinality + keys[d][pos[d]];
+      for (size_t d = 0; d < spaces.size(); ++d) {
+        const KeySpace& sp = spaces[d];
+        uint32_t key = byte_field[d] ? byte_keys[d][r.*byte_field[d]] : sp.day_bucket[day_off];
+        cell = cell * sp.cardinality + key;
+      }
       if (dense) {
         ++dense_counts[cell];
       } else {
         ++sparse_counts[cell];
       }
-      more = false;
-      for (size_t d = spaces.size(); d-- > 0;) {
-        if (++pos[d] < keys[d].size()) {
-          more = true;
+    }
+  } else {
+    // Contacts without children or categories (the one-click calls, most of them) fall in the
+    // "none" group of every many-valued grouping: no per-row work beyond the lookups.
+    std::vector<uint32_t> none_key(spaces.size(), 0);
+    std::vector<bool> is_multi(spaces.size(), false);
+    for (size_t d = 0; d < spaces.size(); ++d) {
+      switch (spaces[d].dim) {
+        case Dimension::kCategory:
+          none_key[d] = static_cast<uint32_t>(ncat + 1), is_multi[d] = true;
           break;
+        case Dimension::kSubcategory:
+          none_key[d] = static_cast<uint32_t>(nsub + 1), is_multi[d] = true;
+          break;
+        case Dimension::kProvince:
+          none_key[d] = static_cast<uint32_t>(nprov + 2), is_multi[d] = true;
+          break;
+        case Dimension::kAgeBand:
+          none_key[d] = static_cast<uint32_t>(nband), is_multi[d] = true;
+          break;
+        case Dimension::kGender:
+          none_key[d] = static_cast<uint32_t>(ngender + 2), is_multi[d] = true;
+          break;
+        default:
+          break;
+      }
+    }
+    for (size_t ix = 0; ix < count; ++ix) {
+      const size_t id = subset ? (*subset)[ix] : ix + 1;
+      const Row& r = rows_[id];
+      if (!passes(r)) continue;
+      if (r.extra == 0) {
+        if (!cats.empty()) continue;  // no categories: cannot match a category filter
+        ++result.total;
+        if (spaces.empty()) continue;
+        const uint32_t day_off = static_cast<uint32_t>(r.day - from_rel);
+        uint64_t cell = 0;
+        for (size_t d = 0; d < spaces.size(); ++d) {
+          uint32_t key = is_multi[d]     ? none_key[d]
+                         : byte_field[d] ? byte_keys[d][r.*byte_field[d]]
+                                         : spaces[d].day_bucket[day_off];
+          cell = cell * spaces[d].cardinality + key;
         }
-        pos[d] = 0;
+        if (dense) {
+          ++dense_counts[cell];
+        } else {
+          ++sparse_counts[cell];
+        }
+        continue;
+      }
+      const uint8_t* ex = &extras_[r.extra];
+      const size_t n_children = ex[0];
+      const uint8_t* children = ex + 1;
+      const uint8_t* cat_block = ex + 1 + 3 * n_children;
+      const size_t n_cats = cat_block[0];
+      auto sub_at = [&](size_t i) {
+        return static_cast<uint16_t>(cat_block[1 + 2 * i] | (cat_block[2 + 2 * i] << 8));
+      };
+      if (!cats.empty()) {
+        bool any = false;
+        for (size_t i = 0; i < n_cats && !any; ++i) {
+          uint16_t s = sub_at(i);
+          any = s < cats.size() && cats[s];
+        }
+        if (!any) continue;
+      }
+      ++result.total;
+      if (spaces.empty()) continue;
+      const uint32_t day_off = static_cast<uint32_t>(r.day - from_rel);
+      for (size_t d = 0; d < spaces.size(); ++d) {
+        auto& k = keys[d];
+        k.clear();
+        const KeySpace& s = spaces[d];
+        auto add = [&k](uint32_t v) {
+          if (std::find(k.begin(), k.end(), v) == k.end()) k.push_back(v);
+        };
+        switch (s.dim) {
+          case Dimension::kDay:
+          case Dimension::kWeek:
+          case Dimension::kMonth:
+          case Dimension::kQuarter:
+          case Dimension::kHalfYear:
+          case Dimension::kYear:
+            k.push_back(s.day_bucket[day_off]);
+            break;
+          case Dimension::kChannel:
+            k.push_back(CodeKey(r.channel, taxonomy_.channels().size()));
+            break;
+          case Dimension::kCallType:
+            k.push_back(CodeKey(r.call_type, taxonomy_.call_types().size()));
+            break;
+          case Dimension::kOutcome:
+            k.push_back(CodeKey(r.outcome, taxonomy_.outcomes().size()));
+            break;
+          case Dimension::kUrgency:
+            k.push_back(CodeKey(r.urgency, taxonomy_.urgencies().size()));
+            break;
+          case Dimension::kCentre:
+            k.push_back(CodeKey(r.centre, taxonomy_.centres().size()));
+            break;
+          case Dimension::kCallerAgeBand:
+            k.push_back(CodeKey(r.caller_age_band, taxonomy_.caller_age_bands().size()));
+            break;
+          case Dimension::kCallerGender:
+            k.push_back(CodeKey(r.caller_gender, ngender));
+            break;
+          case Dimension::kCallKind:
+            k.push_back((r.flags & kData) ? 0 : 1);
+            break;
+          case Dimension::kSubcategory:
+            for (size_t i = 0; i < n_cats; ++i) {
+              uint16_t sub = sub_at(i);
+              add(sub < nsub ? sub : static_cast<uint32_t>(nsub));
+            }
+            if (k.empty()) k.push_back(static_cast<uint32_t>(nsub + 1));
+            break;
+          case Dimension::kCategory:
+            for (size_t i = 0; i < n_cats; ++i) {
+              uint16_t sub = sub_at(i);
+              add(sub < nsub ? taxonomy_.subcategories()[sub].parent : static_cast<uint32_t>(ncat));
+            }
+            if (k.empty()) k.push_back(static_cast<uint32_t>(ncat + 1));
+            break;
+          case Dimension::kProvince:
+            for (size_t i = 0; i < n_children; ++i) {
+              uint8_t p = children[3 * i + 2];
+              add(p == kAbsent ? static_cast<uint32_t>(nprov + 1)
+                               : (p < nprov ? p : static_cast<uint32_t>(nprov)));
+            }
+            if (k.empty()) k.push_back(static_cast<uint32_t>(nprov + 2));
+            break;
+          case Dimension::kAgeBand:
+            for (size_t i = 0; i < n_children; ++i)
+              add(std::min<uint32_t>(children[3 * i], static_cast<uint32_t>(nband - 1)));
+            if (k.empty()) k.push_back(static_cast<uint32_t>(nband));
+            break;
+          case Dimension::kGender:
+            for (size_t i = 0; i < n_children; ++i) add(CodeKey(children[3 * i + 1], ngender));
+            if (k.empty()) k.push_back(static_cast<uint32_t>(ngender + 2));
+            break;
+        }
+      }
+      // Every combination of this contact's keys (usually exactly one), odometer style.
+      std::fill(pos.begin(), pos.end(), 0);
+      for (bool more = true; more;) {
+        uint64_t cell = 0;
+        for (size_t d = 0; d < spaces.size(); ++d)
+          cell = cell * spaces[d].cardinality + keys[d][pos[d]];
+        if (dense) {
+          ++dense_counts[cell];
+        } else {
+          ++sparse_counts[cell];
+        }
+        more = false;
+        for (size_t d = spaces.size(); d-- > 0;) {
+          if (++pos[d] < keys[d].size()) {
+            more = true;
+            break;
+          }
+          pos[d] = 0;
+        }
       }
     }
   }
   lock.unlock();
 
   // Collect rows in key order; time-only groupings keep their empty periods.
-  const bool time_only = !spaces.empty() && std::all_of(spaces.begin(), spaces.end(), [](const KeySpace& k) {
-    return IsTimeDimension(k.dim);
-  });
-  auto emit = [&](uint64_t cell, int64_t count) {
+  const bool time_only =
+      !spaces.empty() && std::all_of(spaces.begin(), spaces.end(),
+                                     [](const KeySpace& k) { return IsTimeDimension(k.dim); });
+  auto emit = [&](uint64_t cell, int64_t n_contacts) {
     StatsRow row;
     row.keys.resize(spaces.size());
     for (size_t d = spaces.size(); d > 0; --d) {
       row.keys[d - 1] = spaces[d - 1].labels[cell % spaces[d - 1].cardinality];
       cell /= spaces[d - 1].cardinality;
     }
-    row.count = count;
+    row.count = n_contacts;
     result.rows.push_back(std::move(row));
   };
   if (!spaces.empty()) {

@@ -30,10 +30,25 @@
 namespace childsafe::stats {
 
 enum class Dimension : uint8_t {
-  kDay, kWeek, kMonth, kQuarter, kHalfYear, kYear,  // time (local)
-  kChannel, kCallType, kCallKind, kCategory, kSubcategory, kOutcome, kUrgency, kCentre,
-  kProvince, kAgeBand, kGender,  // of the children
-  kCallerAgeBand, kCallerGender,
+  kDay,
+  kWeek,
+  kMonth,
+  kQuarter,
+  kHalfYear,
+  kYear,  // time (local)
+  kChannel,
+  kCallType,
+  kCallKind,
+  kCategory,
+  kSubcategory,
+  kOutcome,
+  kUrgency,
+  kCentre,
+  kProvince,
+  kAgeBand,
+  kGender,  // of the children
+  kCallerAgeBand,
+  kCallerGender,
 };
 
 /// "month" -> kMonth; accepts the names in DimensionName and "half-year".
@@ -94,20 +109,24 @@ class StatsIndex {
     uint16_t day = 0;  // days since kBaseDay
     uint8_t channel = 0, call_type = 0, outcome = 0, centre = 0, urgency = 0;
     uint8_t caller_age_band = 0, caller_gender = 0;
-    uint8_t flags = 0;  // kPresent | kOnline | kData
-    uint32_t extra = 0;   // offset into extras_ (0 = no children or categories)
+    uint8_t flags = 0;   // kPresent | kOnline | kData
+    uint32_t extra = 0;  // offset into extras_ (0 = no children or categories)
     uint32_t version = 0;
   };
   static constexpr uint8_t kPresent = 1, kOnline = 2, kData = 4;
 
   uint8_t Code(const domain::CodeSet& set, const std::string& code) const;
   void UpsertLocked(const storage::ContactFacts& f);
+  static void SetMember(std::vector<uint32_t>& ids, uint32_t id, bool member);
 
   const domain::Taxonomy& taxonomy_;
   const domain::Provinces& provinces_;
   mutable std::shared_mutex mu_;
-  std::vector<Row> rows_;          // indexed by contact id
-  std::vector<uint8_t> extras_;    // [n_children, (band, gender, province)*n, n_cats, (lo, hi)*n]
+  std::vector<Row> rows_;        // indexed by contact id
+  std::vector<uint8_t> extras_;  // [n_children, (band, gender, province)*n, n_cats, (lo, hi)*n]
+  // Sorted ids of the contacts with a flag, so selective queries (online-only, data contacts,
+  // a category) visit a few thousand rows instead of all of them.
+  std::vector<uint32_t> online_ids_, data_ids_;
   size_t present_ = 0;
   int64_t max_id_ = 0;
 };

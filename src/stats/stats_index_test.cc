@@ -62,7 +62,8 @@ TEST_F(StatsIndexTest, PeriodsAreLocalDatesStartInclusiveEndExclusive) {
   EXPECT_EQ(index_.Query(Period("2025-06-01", "2025-07-01"))->total, 2);
   EXPECT_EQ(index_.Query(Period("2025-05-01", "2025-08-01"))->total, 4);
   auto by_month = Counts(Period("2025-05-01", "2025-08-01", {Dimension::kMonth}));
-  EXPECT_EQ(by_month, (std::map<std::string, int64_t>{{"2025-05", 1}, {"2025-06", 2}, {"2025-07", 1}}));
+  EXPECT_EQ(by_month,
+            (std::map<std::string, int64_t>{{"2025-05", 1}, {"2025-06", 2}, {"2025-07", 1}}));
 }
 
 TEST_F(StatsIndexTest, GroupsByEveryTimeUnit) {
@@ -73,7 +74,8 @@ TEST_F(StatsIndexTest, GroupsByEveryTimeUnit) {
   q.by = {Dimension::kYear};
   EXPECT_EQ(Counts(q), (std::map<std::string, int64_t>{{"2024", 1}, {"2025", 2}}));
   q.by = {Dimension::kHalfYear};
-  EXPECT_EQ(Counts(q), (std::map<std::string, int64_t>{{"2024-H2", 1}, {"2025-H1", 1}, {"2025-H2", 1}}));
+  EXPECT_EQ(Counts(q),
+            (std::map<std::string, int64_t>{{"2024-H2", 1}, {"2025-H1", 1}, {"2025-H2", 1}}));
   q.by = {Dimension::kQuarter};
   auto quarters = Counts(q);
   EXPECT_EQ(quarters["2024-Q4"], 1);
@@ -97,7 +99,8 @@ TEST_F(StatsIndexTest, ManyValuedFieldsCountEachContactOncePerGroup) {
                       {C{14, "girl", "79"}, C{9, "boy", "79"}, C{std::nullopt, "", ""}}));
   index_.Upsert(Facts(2, "2025-03-02T10:00:00", "silent", "none"));
   auto q = Period("2025-01-01", "2026-01-01", {Dimension::kCategory});
-  EXPECT_EQ(Counts(q), (std::map<std::string, int64_t>{{"online", 1}, {"violence", 1}, {"none", 1}}));
+  EXPECT_EQ(Counts(q),
+            (std::map<std::string, int64_t>{{"online", 1}, {"violence", 1}, {"none", 1}}));
   q.by = {Dimension::kSubcategory};
   EXPECT_EQ(Counts(q).size(), 4u);
   q.by = {Dimension::kProvince};
@@ -111,7 +114,8 @@ TEST_F(StatsIndexTest, ManyValuedFieldsCountEachContactOncePerGroup) {
 }
 
 TEST_F(StatsIndexTest, FiltersAndTheOnlineFlag) {
-  index_.Upsert(Facts(1, "2025-03-01T10:00:00", "about_child", "counselling", {"online.sextortion"}));
+  index_.Upsert(
+      Facts(1, "2025-03-01T10:00:00", "about_child", "counselling", {"online.sextortion"}));
   index_.Upsert(Facts(2, "2025-03-01T11:00:00", "about_child", "report", {"violence.physical"}));
   index_.Upsert(Facts(3, "2025-03-01T12:00:00", "prank", "none"));
   auto q = Period("2025-01-01", "2026-01-01", {Dimension::kOutcome});

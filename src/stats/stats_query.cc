@@ -1,6 +1,7 @@
 #include "stats/stats_query.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "common/csv.h"
 #include "common/utf8.h"
@@ -36,48 +37,114 @@ Result<StatsResult> RunStats(const StatsIndex& index, StatsRequest& r) {
   return index.Query(r.query);
 }
 
-nlohmann::json StatsJson(const StatsResult& result, const StatsRequest& r) {
-  using nlohmann::json;
-  json filters = json::object();
-  if (r.query.online) filters["online"] = *r.query.online;
-  if (r.query.data_contacts) filters["data"] = *r.query.data_contacts;
-  auto list = [&](const char* k, const std::vector<std::string>& v) {
-    if (!v.empty()) filters[k] = v;
-  };
-  list("channel", r.query.channels);
-  list("call_type", r.query.call_types);
-  list("outcome", r.query.outcomes);
-  list("centre", r.query.centres);
-  list("category", r.query.categories);
-  json by = json::array();
-  for (Dimension d : result.by) by.push_back(std::string(DimensionName(d)));
-  json rows = json::array();
-  for (const auto& row : result.rows) {
-    json j = json::object();
+namespace {
+
+// Appends `v` as a JSON string (UTF-8 passes through; quotes, backslashes and controls escaped).
+void JsonString(std::string& out, std::string_view v) {
+  out += '"';
+  for (char c : v) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void JsonList(std::string& out, const char* key, const std::vector<std::string>& v, bool& first) {
+  if (v.empty()) return;
+  out += first ? "" : ",";
+  first = false;
+  JsonString(out, key);
+  out += ":[";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ',';
+    JsonString(out, v[i]);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+std::string StatsJson(const StatsResult& result, const StatsRequest& r) {
+  std::string out;
+  out.reserve(256 + result.rows.size() * (64 + 48 * result.by.size()));
+  out += "{\"period\":{\"from\":";
+  JsonString(out, FormatDateIso(r.query.from));
+  out += ",\"to\":";
+  JsonString(out, FormatDateIso(r.query.to));
+  out += ",\"from_vi\":";
+  JsonString(out, FormatDateVi(r.query.from));
+  out += ",\"to_vi\":";
+  JsonString(out, FormatDateVi(r.query.to));
+  out += ",\"time_zone\":";
+  JsonString(out, kLocalTimeZone);
+  out += ",\"end_exclusive\":true},\"filters\":{";
+  bool first = true;
+  if (r.query.online) {
+    out += std::string("\"online\":") + (*r.query.online ? "true" : "false");
+    first = false;
+  }
+  if (r.query.data_contacts) {
+    out +=
+        std::string(first ? "" : ",") + "\"data\":" + (*r.query.data_contacts ? "true" : "false");
+    first = false;
+  }
+  JsonList(out, "channel", r.query.channels, first);
+  JsonList(out, "call_type", r.query.call_types, first);
+  JsonList(out, "outcome", r.query.outcomes, first);
+  JsonList(out, "centre", r.query.centres, first);
+  JsonList(out, "category", r.query.categories, first);
+  out += "},\"by\":[";
+  for (size_t i = 0; i < result.by.size(); ++i) {
+    if (i) out += ',';
+    JsonString(out, DimensionName(result.by[i]));
+  }
+  out += "],\"total\":";
+  out += result.total_suppressed ? std::string("null") : std::to_string(result.total);
+  out += ",\"rows\":[";
+  for (size_t ri = 0; ri < result.rows.size(); ++ri) {
+    const StatsRow& row = result.rows[ri];
+    out += ri ? ",{" : "{";
     for (size_t i = 0; i < row.keys.size(); ++i) {
       std::string name(DimensionName(result.by[i]));
-      j[name] = row.keys[i].code;
-      j[name + "_label"] = {{"vi", row.keys[i].vi}, {"en", row.keys[i].en}};
+      JsonString(out, name);
+      out += ':';
+      JsonString(out, row.keys[i].code);
+      out += ',';
+      JsonString(out, name + "_label");
+      out += ":{\"vi\":";
+      JsonString(out, row.keys[i].vi);
+      out += ",\"en\":";
+      JsonString(out, row.keys[i].en);
+      out += "},";
     }
-    if (row.suppressed) {
-      j["count"] = nullptr;
-      j["suppressed"] = true;
-    } else {
-      j["count"] = row.count;
-    }
-    rows.push_back(std::move(j));
+    out += row.suppressed ? "\"count\":null,\"suppressed\":true}"
+                          : "\"count\":" + std::to_string(row.count) + "}";
   }
-  return {{"period",
-           {{"from", FormatDateIso(r.query.from)},
-            {"to", FormatDateIso(r.query.to)},
-            {"from_vi", FormatDateVi(r.query.from)},
-            {"to_vi", FormatDateVi(r.query.to)},
-            {"time_zone", std::string(kLocalTimeZone)},
-            {"end_exclusive", true}}},
-          {"filters", filters},
-          {"by", by},
-          {"total", result.total_suppressed ? json(nullptr) : json(result.total)},
-          {"rows", rows}};
+  out += "]}";
+  return out;
 }
 
 std::string StatsCsv(const StatsResult& result, bool vi) {
@@ -123,7 +190,8 @@ std::string StatsTable(const StatsResult& result, const StatsRequest& r, bool vi
   for (const auto& row : result.rows) {
     std::vector<std::string> line;
     for (const auto& k : row.keys) line.push_back((vi ? k.vi : k.en) + " (" + k.code + ")");
-    line.push_back(row.suppressed ? "<" + std::to_string(r.query.min_cell) : GroupDigits(row.count, vi));
+    line.push_back(row.suppressed ? "<" + std::to_string(r.query.min_cell)
+                                  : GroupDigits(row.count, vi));
     cells.push_back(std::move(line));
   }
   std::vector<size_t> width(header.size(), 0);
@@ -131,7 +199,8 @@ std::string StatsTable(const StatsResult& result, const StatsRequest& r, bool vi
     for (size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], Utf8Length(line[i]));
   }
   std::string out;
-  out += (vi ? "Kỳ: " : "Period: ") + FormatDateVi(r.query.from) + " – " + FormatDateVi(r.query.to) +
+  out += (vi ? "Kỳ: " : "Period: ") + FormatDateVi(r.query.from) + " – " +
+         FormatDateVi(r.query.to) +
          (vi ? " (không gồm ngày cuối, giờ Việt Nam)" : " (end exclusive, Viet Nam time)") + "\n";
   if (r.query.online && *r.query.online) {
     out += vi ? "Chỉ các cuộc gọi về xâm hại trẻ em trên môi trường mạng\n"
@@ -155,7 +224,9 @@ std::string StatsTable(const StatsResult& result, const StatsRequest& r, bool vi
     }
   }
   out += (vi ? "Tổng số: " : "Total: ") +
-         (result.total_suppressed ? "<" + std::to_string(r.query.min_cell) : GroupDigits(result.total, vi)) + "\n";
+         (result.total_suppressed ? "<" + std::to_string(r.query.min_cell)
+                                  : GroupDigits(result.total, vi)) +
+         "\n";
   return out;
 }
 

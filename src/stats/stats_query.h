@@ -6,23 +6,22 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "common/result.h"
 #include "stats/stats_index.h"
 
 namespace childsafe::stats {
 
 struct StatsRequest {
-  std::string from, to;        // local dates, YYYY-MM-DD or dd/mm/yyyy; both required
-  std::vector<std::string> by; // dimension names
-  StatsQuery query;            // filters (its from/to/by are filled from the fields above)
+  std::string from, to;         // local dates, YYYY-MM-DD or dd/mm/yyyy; both required
+  std::vector<std::string> by;  // dimension names
+  StatsQuery query;             // filters (its from/to/by are filled from the fields above)
 };
 
 /// Parses the request and runs it. Errors name the parameter ("from", "by", ...).
 Result<StatsResult> RunStats(const StatsIndex& index, StatsRequest& request);
 
-nlohmann::json StatsJson(const StatsResult& result, const StatsRequest& request);
+/// The JSON document (written directly: a day-by-day table over years has thousands of rows).
+std::string StatsJson(const StatsResult& result, const StatsRequest& request);
 /// Header: for each grouping its code column and label column, then "count" (and "suppressed").
 std::string StatsCsv(const StatsResult& result, bool vietnamese);
 /// An aligned text table with a total line; numbers grouped the Vietnamese way (1.550.000) or
