@@ -190,6 +190,32 @@ StatsIndex::StatsIndex(const domain::Taxonomy& taxonomy, const domain::Provinces
   extras_.push_back(0);  //           no categories
 }
 
+StatsIndex::FieldOf StatsIndex::SingleField(Dimension d) const {
+  switch (d) {
+    case Dimension::kChannel:
+      return {&taxonomy_.channels(), &Row::channel};
+    case Dimension::kCallType:
+      return {&taxonomy_.call_types(), &Row::call_type};
+    case Dimension::kOutcome:
+      return {&taxonomy_.outcomes(), &Row::outcome};
+    case Dimension::kUrgency:
+      return {&taxonomy_.urgencies(), &Row::urgency};
+    case Dimension::kCentre:
+      return {&taxonomy_.centres(), &Row::centre};
+    case Dimension::kCallerAgeBand:
+      return {&taxonomy_.caller_age_bands(), &Row::caller_age_band};
+    case Dimension::kCallerGender:
+      return {&taxonomy_.genders(), &Row::caller_gender};
+    default:
+      return {};
+  }
+}
+
+bool StatsIndex::IsManyValued(Dimension d) {
+  return d == Dimension::kCategory || d == Dimension::kSubcategory || d == Dimension::kProvince ||
+         d == Dimension::kAgeBand || d == Dimension::kGender;
+}
+
 uint8_t StatsIndex::Code(const domain::CodeSet& set, const std::string& code) const {
   if (code.empty()) return kAbsent;
   auto i = set.Find(code);
@@ -212,13 +238,16 @@ void StatsIndex::UpsertLocked(const storage::ContactFacts& f) {
   max_id_ = std::max(max_id_, f.id);
   LocalDay day = LocalDayOf(f.received_at);
   r.day = static_cast<uint16_t>(std::clamp<LocalDay>(day - kBaseDay, 0, 65535));
-  r.channel = Code(taxonomy_.channels(), f.channel);
-  r.call_type = Code(taxonomy_.call_types(), f.call_type);
-  r.outcome = Code(taxonomy_.outcomes(), f.outcome);
-  r.centre = Code(taxonomy_.centres(), f.centre);
-  r.urgency = Code(taxonomy_.urgencies(), f.urgency);
-  r.caller_age_band = Code(taxonomy_.caller_age_bands(), f.caller_age_band);
-  r.caller_gender = Code(taxonomy_.genders(), f.caller_gender);
+  for (auto [dim, value] : {std::pair{Dimension::kChannel, &f.channel},
+                            {Dimension::kCallType, &f.call_type},
+                            {Dimension::kOutcome, &f.outcome},
+                            {Dimension::kCentre, &f.centre},
+                            {Dimension::kUrgency, &f.urgency},
+                            {Dimension::kCallerAgeBand, &f.caller_age_band},
+                            {Dimension::kCallerGender, &f.caller_gender}}) {
+    FieldOf field = SingleField(dim);
+    r.*field.field = Code(*field.codes, *value);
+  }
   r.version = static_cast<uint32_t>(f.version);
   r.flags = kPresent | (f.online ? kOnline : 0);
   auto kind = taxonomy_.KindOf(f.call_type);
@@ -381,25 +410,13 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
         TimeSpace(k, q.from, q.to);
         break;
       case Dimension::kChannel:
-        k = CodeSpace(d, taxonomy_.channels());
-        break;
       case Dimension::kCallType:
-        k = CodeSpace(d, taxonomy_.call_types());
-        break;
       case Dimension::kOutcome:
-        k = CodeSpace(d, taxonomy_.outcomes());
-        break;
       case Dimension::kUrgency:
-        k = CodeSpace(d, taxonomy_.urgencies());
-        break;
       case Dimension::kCentre:
-        k = CodeSpace(d, taxonomy_.centres());
-        break;
       case Dimension::kCallerAgeBand:
-        k = CodeSpace(d, taxonomy_.caller_age_bands());
-        break;
       case Dimension::kCallerGender:
-        k = CodeSpace(d, taxonomy_.genders());
+        k = CodeSpace(d, *SingleField(d).codes);
         break;
       case Dimension::kCallKind:
         k.labels = {{"data", "Cuộc gọi có dữ liệu", "Data contact"},
@@ -458,46 +475,15 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
   std::vector<uint8_t Row::*> byte_field(spaces.size(), nullptr);
   bool multi = !cats.empty();
   for (size_t d = 0; d < spaces.size(); ++d) {
-    const domain::CodeSet* set = nullptr;
-    switch (spaces[d].dim) {
-      case Dimension::kChannel:
-        set = &taxonomy_.channels(), byte_field[d] = &Row::channel;
-        break;
-      case Dimension::kCallType:
-        set = &taxonomy_.call_types(), byte_field[d] = &Row::call_type;
-        break;
-      case Dimension::kOutcome:
-        set = &taxonomy_.outcomes(), byte_field[d] = &Row::outcome;
-        break;
-      case Dimension::kUrgency:
-        set = &taxonomy_.urgencies(), byte_field[d] = &Row::urgency;
-        break;
-      case Dimension::kCentre:
-        set = &taxonomy_.centres(), byte_field[d] = &Row::centre;
-        break;
-      case Dimension::kCallerAgeBand:
-        set = &taxonomy_.caller_age_bands(), byte_field[d] = &Row::caller_age_band;
-        break;
-      case Dimension::kCallerGender:
-        set = &taxonomy_.genders(), byte_field[d] = &Row::caller_gender;
-        break;
-      case Dimension::kCallKind:
-        byte_field[d] = &Row::flags;
-        break;
-      case Dimension::kCategory:
-      case Dimension::kSubcategory:
-      case Dimension::kProvince:
-      case Dimension::kAgeBand:
-      case Dimension::kGender:
-        multi = true;
-        break;
-      default:
-        break;
-    }
-    for (uint32_t v = 0; v < 256; ++v) {
-      byte_keys[d][v] = spaces[d].dim == Dimension::kCallKind ? ((v & kData) ? 0u : 1u)
-                        : set ? CodeKey(static_cast<uint8_t>(v), set->size())
-                              : 0u;
+    const Dimension dim = spaces[d].dim;
+    if (IsManyValued(dim)) multi = true;
+    if (dim == Dimension::kCallKind) {
+      byte_field[d] = &Row::flags;
+      for (uint32_t v = 0; v < 256; ++v) byte_keys[d][v] = (v & kData) ? 0u : 1u;
+    } else if (auto f = SingleField(dim); f.codes) {
+      byte_field[d] = f.field;
+      for (uint32_t v = 0; v < 256; ++v)
+        byte_keys[d][v] = CodeKey(static_cast<uint8_t>(v), f.codes->size());
     }
   }
 
@@ -620,39 +606,11 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
         auto add = [&k](uint32_t v) {
           if (std::find(k.begin(), k.end(), v) == k.end()) k.push_back(v);
         };
+        if (!IsManyValued(s.dim)) {  // the same lookups as the single-valued path
+          k.push_back(byte_field[d] ? byte_keys[d][r.*byte_field[d]] : s.day_bucket[day_off]);
+          continue;
+        }
         switch (s.dim) {
-          case Dimension::kDay:
-          case Dimension::kWeek:
-          case Dimension::kMonth:
-          case Dimension::kQuarter:
-          case Dimension::kHalfYear:
-          case Dimension::kYear:
-            k.push_back(s.day_bucket[day_off]);
-            break;
-          case Dimension::kChannel:
-            k.push_back(CodeKey(r.channel, taxonomy_.channels().size()));
-            break;
-          case Dimension::kCallType:
-            k.push_back(CodeKey(r.call_type, taxonomy_.call_types().size()));
-            break;
-          case Dimension::kOutcome:
-            k.push_back(CodeKey(r.outcome, taxonomy_.outcomes().size()));
-            break;
-          case Dimension::kUrgency:
-            k.push_back(CodeKey(r.urgency, taxonomy_.urgencies().size()));
-            break;
-          case Dimension::kCentre:
-            k.push_back(CodeKey(r.centre, taxonomy_.centres().size()));
-            break;
-          case Dimension::kCallerAgeBand:
-            k.push_back(CodeKey(r.caller_age_band, taxonomy_.caller_age_bands().size()));
-            break;
-          case Dimension::kCallerGender:
-            k.push_back(CodeKey(r.caller_gender, ngender));
-            break;
-          case Dimension::kCallKind:
-            k.push_back((r.flags & kData) ? 0 : 1);
-            break;
           case Dimension::kSubcategory:
             for (size_t i = 0; i < n_cats; ++i) {
               uint16_t sub = sub_at(i);
@@ -683,6 +641,8 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
           case Dimension::kGender:
             for (size_t i = 0; i < n_children; ++i) add(CodeKey(children[3 * i + 1], ngender));
             if (k.empty()) k.push_back(static_cast<uint32_t>(ngender + 2));
+            break;
+          default:
             break;
         }
       }

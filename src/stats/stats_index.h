@@ -115,6 +115,15 @@ class StatsIndex {
   };
   static constexpr uint8_t kPresent = 1, kOnline = 2, kData = 4;
 
+  /// For a single-valued coded grouping: its codes and the Row byte that holds its index.
+  struct FieldOf {
+    const domain::CodeSet* codes = nullptr;  // nullptr: not a single-valued coded grouping
+    uint8_t Row::*field = nullptr;
+  };
+  FieldOf SingleField(Dimension d) const;
+  /// Category, subcategory and the children's fields: several values per contact.
+  static bool IsManyValued(Dimension d);
+
   uint8_t Code(const domain::CodeSet& set, const std::string& code) const;
   void UpsertLocked(const storage::ContactFacts& f);
   static void SetMember(std::vector<uint32_t>& ids, uint32_t id, bool member);
