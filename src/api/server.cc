@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "auth/tokens.h"
@@ -111,6 +112,7 @@ nlohmann::json ServedOpenApiDocument() {
   AddStatsRoutes(routes, nullptr);
   AddAuthRoutes(routes, nullptr);
   AddAdminRoutes(routes, nullptr);
+  AddMatchingRoutes(routes, nullptr);
   AddServerRoutes(routes, nullptr);
   return OpenApiDocument(routes);
 }
@@ -130,6 +132,7 @@ ApiServer::ApiServer(Backend backend, ServerOptions options)
   AddStatsRoutes(routes_, &b_);
   AddAuthRoutes(routes_, &b_);
   AddAdminRoutes(routes_, &b_);
+  AddMatchingRoutes(routes_, &b_);
   AddServerRoutes(routes_, this);
 }
 
@@ -140,7 +143,15 @@ void ApiServer::Register() {
   const int threads = options_.threads;
   // cpp-httplib takes ownership of the task queue it is given.
   s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  s.set_payload_max_length(options_.max_body_bytes);
+  // The framework's own limit is the larger one; each request is held to its route's limit below
+  // (before its body is read, from Content-Length) and in Dispatch (for chunked bodies).
+  std::vector<std::pair<std::string, std::regex>> uploads;
+  for (const Route& r : routes_) {
+    if (r.upload) uploads.emplace_back(r.method, std::regex(PathRegex(r)));
+  }
+  s.set_payload_max_length(uploads.empty()
+                               ? options_.max_body_bytes
+                               : std::max(options_.max_body_bytes, options_.max_upload_bytes));
   s.set_keep_alive_max_count(100000);
   s.set_keep_alive_timeout(options_.keep_alive_seconds);
   s.set_read_timeout(10);
@@ -163,11 +174,35 @@ void ApiServer::Register() {
       s.Delete(pattern, h);
   }
   // Bound what one request may carry in headers (cpp-httplib limits each line, not their number).
-  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+  s.set_pre_routing_handler([this, uploads](const httplib::Request& req,
+                                            httplib::Response& res) {
     size_t bytes = 0;
     for (const auto& [k, v] : req.headers) bytes += k.size() + v.size() + 4;
-    if (req.headers.size() <= 100 && bytes <= 16 * 1024)
-      return httplib::Server::HandlerResponse::Unhandled;
+    if (req.headers.size() <= 100 && bytes <= 16 * 1024) {
+      // A declared body over the route's limit is refused before a byte of it is read.
+      const std::string length = req.get_header_value("Content-Length");
+      if (length.empty() || length.size() > 19 ||
+          length.find_first_not_of("0123456789") != std::string::npos) {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      size_t limit = options_.max_body_bytes;
+      for (const auto& [method, pattern] : uploads) {
+        if (method == req.method && std::regex_match(req.path, pattern)) {
+          limit = std::max(limit, options_.max_upload_bytes);
+        }
+      }
+      if (std::stoull(length) <= limit) return httplib::Server::HandlerResponse::Unhandled;
+      std::string id = RequestId(req);
+      res.status = 413;
+      res.set_content(
+          ProblemForStatus(413, NegotiateLang(req.get_header_value("Accept-Language")), id).dump(),
+          std::string(kProblemContentType));
+      SecurityHeaders(res);
+      res.set_header("X-Request-Id", id);
+      res.set_header("Connection", "close");  // the unread body must not be taken for a request
+      metrics_.Record("unmatched", req.method.substr(0, 10), 413, 0);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     std::string id = RequestId(req);
     res.status = 431;
     res.set_content(
@@ -247,6 +282,11 @@ void ApiServer::Dispatch(const Route& route, const httplib::Request& req, httpli
         return Fail(std::move(e));
       }
       CS_TRY_STATUS(b_.permissions.Check(who, route.permission));
+    }
+    if (req.body.size() > (route.upload ? std::max(options_.max_body_bytes,
+                                                   options_.max_upload_bytes)
+                                        : options_.max_body_bytes)) {
+      return Fail(Error::TooLarge("the request body is over the limit for this route"));
     }
     if (route.json_body) {
       std::string ct = req.get_header_value("Content-Type");

@@ -66,6 +66,8 @@ struct ServerOptions {
   int port = 8111;   // 0: any free port
   int threads = 64;  // each keep-alive connection holds a thread while it is open
   size_t max_body_bytes = 1 << 20;
+  /// Routes that take an upload (Route::upload, e.g. an image to match) accept bodies up to this.
+  size_t max_upload_bytes = 20 << 20;
   int keep_alive_seconds = 30;
   /// Serve the browser application's files from here (GET, outside /api); empty: none.
   std::string web_root;
@@ -113,6 +115,8 @@ struct Route {
   bool json_body = false;    // the request must carry a JSON body
   nlohmann::json operation;  // OpenAPI operation object (summary, parameters, responses, ...)
   Handler handler;
+  /// The body may be an upload of up to ServerOptions::max_upload_bytes (others: max_body_bytes).
+  bool upload = false;
 };
 
 inline constexpr std::string_view kPublic = "public";
@@ -164,6 +168,7 @@ void AddContactRoutes(std::vector<Route>& routes, Backend* b);
 void AddStatsRoutes(std::vector<Route>& routes, Backend* b);
 void AddAuthRoutes(std::vector<Route>& routes, Backend* b);
 void AddAdminRoutes(std::vector<Route>& routes, Backend* b);
+void AddMatchingRoutes(std::vector<Route>& routes, Backend* b);
 /// /metrics and the OpenAPI document (they need the server itself).
 void AddServerRoutes(std::vector<Route>& routes, ApiServer* server);
 

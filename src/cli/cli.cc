@@ -24,6 +24,7 @@ int Run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   Registry registry(app, ro);
   RegisterHotlineCommands(registry);
   RegisterAccountCommands(registry);
+  RegisterMatchingCommands(registry);
 
   try {
     app.parse(argc, argv);

@@ -54,5 +54,6 @@ inline bool IsVietnamese(const std::string& lang) { return lang != "en"; }
 // Areas (one file each).
 void RegisterHotlineCommands(Registry& registry);
 void RegisterAccountCommands(Registry& registry);
+void RegisterMatchingCommands(Registry& registry);
 
 }  // namespace childsafe::cli

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <thread>
@@ -34,6 +35,8 @@ struct ServeOptions {
   std::string web_root;
   bool behind_tls = false;
   std::vector<std::string> trusted_proxies, allowed_origins;
+  int max_upload_mib = 20;        // image uploads to POST /api/v1/match
+  int bank_refresh_seconds = 10;  // how soon bank changes by other processes are picked up
 };
 
 int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, std::ostream& err) {
@@ -73,7 +76,7 @@ int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, s
                        &ready,
                        r.accounts(),
                        r.audit(),
-                       nullptr,
+                       &r.matching(),
                        nullptr};
   api::ServerOptions options;
   options.host = so.host;
@@ -83,6 +86,7 @@ int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, s
   options.behind_tls = so.behind_tls;
   options.trusted_proxies = so.trusted_proxies;
   options.allowed_origins = so.allowed_origins;
+  options.max_upload_bytes = static_cast<size_t>(so.max_upload_mib) << 20;
   api::ApiServer server(backend, options);
   auto port = server.Bind();
   if (!port) return Report(err, port.error());
@@ -98,6 +102,16 @@ int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, s
     log::Info("stats.loaded",
               {{"contacts", index.contacts()}, {"seconds", s}, {"bytes", index.memory_bytes()}});
     ready = true;
+  });
+  // The enabled hash banks load beside the statistics (POST /api/v1/match answers 503 until they
+  // have); then changes made by other processes (`childsafe bank import`) are picked up.
+  std::thread bank_loader([&] {
+    auto loaded = r.matching().Load();
+    if (!loaded) {
+      log::Error("matching.load_failed", {{"code", std::string(ErrorCodeName(loaded.error().code))},
+                                          {"detail", loaded.error().detail}});
+    }
+    r.matching().StartRefresh(std::chrono::seconds(so.bank_refresh_seconds));
   });
   pthread_t main_thread = pthread_self();
   (void)main_thread;
@@ -116,6 +130,8 @@ int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, s
   if (!stopping.exchange(true)) pthread_kill(signal_thread.native_handle(), SIGTERM);
   signal_thread.join();
   loader.join();
+  bank_loader.join();
+  r.matching().Stop();
   log::Info("server.stopped");
   log::Flush();
   if (!st) return Report(err, st.error());
@@ -367,6 +383,31 @@ void RegisterHotlineCommands(Registry& r) {
                    "Sessions end after this idle time")
       ->transform([](std::string v) { return std::to_string(std::stoll(v) * 60); })
       ->check(CLI::Range(1, 24 * 60));
+  serve
+      ->add_option("--max-upload-mib", so->max_upload_mib,
+                   "Largest image upload to POST /api/v1/match, in MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 512));
+  serve
+      ->add_option("--keep-evidence", ro.matching.keep_evidence,
+                   "Keep uploaded images as encrypted evidence: off, matched or all")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, matching::EvidencePolicy>{
+              {"off", matching::EvidencePolicy::kOff},
+              {"matched", matching::EvidencePolicy::kMatched},
+              {"all", matching::EvidencePolicy::kAll}},
+          CLI::ignore_case))
+      ->default_str("off");
+  serve
+      ->add_option("--hash-workers", ro.matching.hash_workers,
+                   "Images hashed at once (each may use up to ~400 MB on hostile input)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  serve
+      ->add_option("--bank-refresh-seconds", so->bank_refresh_seconds,
+                   "Pick up hash-bank changes made by other processes this often")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   r.Add(serve, [&ro, so](Io& io) { return Serve(ro, *so, io.out, io.err); });
 
   CLI::App* migrate =

@@ -75,6 +75,10 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& o) {
   rt->accounts_ =
       std::make_unique<auth::AccountService>(*rt->db_, *rt->permissions_, rt->keyring_, *rt->audit_,
                                              *rt->policy_, SystemClock::Instance(), o.accounts);
+  matching::MatchOptions mo = o.matching;
+  if (mo.cache_dir.empty()) mo.cache_dir = o.db_path + ".banks";
+  rt->matching_ = std::make_unique<matching::MatchService>(
+      *rt->db_, *rt->permissions_, *rt->audit_, rt->keyring_, SystemClock::Instance(), mo);
   return rt;
 }
 

@@ -14,6 +14,7 @@
 #include "domain/provinces.h"
 #include "domain/taxonomy.h"
 #include "intake/contact_service.h"
+#include "matching/match_service.h"
 #include "stats/stats_index.h"
 #include "storage/store.h"
 
@@ -26,6 +27,8 @@ struct RuntimeOptions {
   bool migrate = false;    // create/migrate the database when opening it
   int read_connections = 8;
   auth::AccountOptions accounts;  // session timeouts, sign-in throttling
+  /// Known-image matching (cache_dir empty: "<db>.banks" beside the database).
+  matching::MatchOptions matching;
 };
 
 /// Everything a command may need, opened in order; members are valid for the Runtime's life.
@@ -42,6 +45,8 @@ class Runtime {
   storage::Database& db() { return *db_; }
   intake::ContactService& contacts() { return *contacts_; }
   auth::AccountService& accounts() { return *accounts_; }
+  /// The hash banks and matching (banks are loaded by MatchService::Load when needed).
+  matching::MatchService& matching() { return *matching_; }
   const auth::AuditLog& audit() const { return *audit_; }
   const std::string& master_key_path() const { return master_key_path_; }
   /// Builds a statistics index loaded with every contact in the database.
@@ -57,6 +62,7 @@ class Runtime {
   std::unique_ptr<auth::PasswordPolicy> policy_;
   std::unique_ptr<intake::ContactService> contacts_;
   std::unique_ptr<auth::AccountService> accounts_;
+  std::unique_ptr<matching::MatchService> matching_;
   std::string master_key_path_;
 };
 

@@ -584,7 +584,7 @@ TEST_P(StorageConformance, HashBanksImportsEntriesAndEvidence) {
     entries[i].line = static_cast<int64_t>(i + 2);
   }
   entries[0].source_entry_id = "e-1";
-  entries[0].labels = "A B";
+  entries[0].labels = "A|B";
   entries[0].quality = 90;
   entries[0].media_type = "image";
   entries[0].first_seen = "2024-01-02";
@@ -651,7 +651,7 @@ TEST_P(StorageConformance, HashBanksImportsEntriesAndEvidence) {
   EXPECT_TRUE(refs[1].tombstone);
   ASSERT_EQ(full.size(), 3u);
   EXPECT_EQ(full[0].bank_id, bank_id);
-  EXPECT_EQ(full[0].labels, "A B");
+  EXPECT_EQ(full[0].labels, "A|B");
   EXPECT_EQ(full[0].quality, 90);
   EXPECT_EQ(full[0].source_entry_id, "e-1");
   EXPECT_EQ(full[0].first_seen, "2024-01-02");
@@ -673,6 +673,12 @@ TEST_P(StorageConformance, HashBanksImportsEntriesAndEvidence) {
     return t.DeleteBankImport(import_id);
   }));
   EXPECT_EQ(deleted, 1);
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.DeleteHashBank(bank_id); }));
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(banks, t.ListHashBanks());
+    return {};
+  }));
+  EXPECT_TRUE(banks.empty());
 
   MatchEvidence ev;
   ev.created_at = 1700000300;

@@ -78,7 +78,8 @@ BankImport SqliteTxn::ReadBankImportRow(Stmt& s) {
 }
 
 Result<std::vector<HashBank>> SqliteTxn::ListHashBanks() {
-  CS_TRY(Stmt * s, c_.Prepare(std::string("SELECT ") + kBankColumns + " FROM hash_banks ORDER BY id"));
+  CS_TRY(Stmt * s,
+         c_.Prepare(std::string("SELECT ") + kBankColumns + " FROM hash_banks ORDER BY id"));
   StmtScope scope(*s);
   std::vector<HashBank> out;
   while (true) {
@@ -126,12 +127,11 @@ Result<std::vector<BankImport>> SqliteTxn::ListBankImports(int64_t bank_id) {
 Status SqliteTxn::ScanBankHashes(int64_t import_id, const std::string& hash_type,
                                  const std::function<Status(const BankHashRef&)>& fn) {
   // Two statements rather than "(? = '' OR hash_type = ?)", so that both use the index range.
-  CS_TRY(Stmt * s,
-         c_.Prepare(hash_type.empty()
-                        ? "SELECT id, hash_type, value, tombstone FROM hash_bank_entries "
-                          "WHERE import_id = ? ORDER BY id"
-                        : "SELECT id, hash_type, value, tombstone FROM hash_bank_entries "
-                          "WHERE import_id = ? AND hash_type = ? ORDER BY id"));
+  CS_TRY(Stmt * s, c_.Prepare(hash_type.empty()
+                                  ? "SELECT id, hash_type, value, tombstone FROM hash_bank_entries "
+                                    "WHERE import_id = ? ORDER BY id"
+                                  : "SELECT id, hash_type, value, tombstone FROM hash_bank_entries "
+                                    "WHERE import_id = ? AND hash_type = ? ORDER BY id"));
   StmtScope scope(*s);
   s->Bind(1, import_id);
   if (!hash_type.empty()) s->Bind(2, hash_type);
@@ -287,6 +287,13 @@ Status SqliteTxn::DeleteBankImport(int64_t import_id) {
   CS_TRY(Stmt * s, c_.Prepare("DELETE FROM hash_bank_imports WHERE id = ?"));
   StmtScope scope(*s);
   s->Bind(1, import_id);
+  return s->Run();
+}
+
+Status SqliteTxn::DeleteHashBank(int64_t bank_id) {
+  CS_TRY(Stmt * s, c_.Prepare("DELETE FROM hash_banks WHERE id = ?"));
+  StmtScope scope(*s);
+  s->Bind(1, bank_id);
   return s->Run();
 }
 

@@ -93,6 +93,7 @@ class SqliteTxn final : public WriteTxn {
   Status InsertBankEntries(const std::vector<BankEntry>& entries) override;
   Result<int64_t> DeleteBankEntries(int64_t import_id, int64_t limit) override;
   Status DeleteBankImport(int64_t import_id) override;
+  Status DeleteHashBank(int64_t bank_id) override;
   Status InsertMatchEvidence(const MatchEvidence& e) override;
   Result<int64_t> DeleteMatchEvidenceBefore(UnixSeconds before) override;
 

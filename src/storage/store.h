@@ -196,7 +196,7 @@ struct BankImport {
   std::string file_name;    // base name of the file
   std::string file_sha256;  // of the file's bytes
   std::string format;       // "csv" or "jsonl"
-  std::string labels;       // labels given for rows that carry none (space-separated)
+  std::string labels;       // labels given for rows that carry none (joined by '|')
   int64_t rows = 0, added = 0, withdrawn = 0, duplicates = 0, rejected = 0;
 };
 
@@ -211,7 +211,7 @@ struct BankEntry {
   bool tombstone = false;  // the list withdraws this value: earlier entries with it stop counting
   int64_t line = 0;        // where it was in the imported file
   std::string source_entry_id;
-  std::string labels;  // space-separated, e.g. "A" or "A1 sextortion"
+  std::string labels;  // joined by '|', e.g. "A" or "A1|sextortion" (labels never contain '|')
   std::optional<int64_t> quality;
   std::string media_type;  // "image", "video" or ""
   std::string first_seen;  // as the list gave it
@@ -382,6 +382,8 @@ class WriteTxn : public ReadTxn {
   virtual Result<int64_t> DeleteBankEntries(int64_t import_id, int64_t limit) = 0;
   /// Deletes an import that has no entries left.
   virtual Status DeleteBankImport(int64_t import_id) = 0;
+  /// Deletes a bank that has no imports left (a bank created by an import that then failed).
+  virtual Status DeleteHashBank(int64_t bank_id) = 0;
   /// Inserts kept evidence with the id given (reserved with NextSequence).
   virtual Status InsertMatchEvidence(const MatchEvidence& e) = 0;
   /// Deletes evidence created before `before`; returns how many.
