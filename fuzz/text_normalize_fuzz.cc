@@ -1,6 +1,8 @@
 // Fuzzes the text normaliser, the search fold and triage with the shipped teencode table and
 // lexicon, and checks their invariants on every input:
 //   * normalisation is idempotent on the canonical view;
+//   * the streaming fast path gives exactly what the full machinery gives (both views, spans,
+//     marks, tokens, entities, flags);
 //   * every span is inside the text, and spans are non-decreasing along each view;
 //   * both views are valid UTF-8, one span and (folded) one mark per byte, tokens sit between
 //     spaces, entities are inside the text;
@@ -90,6 +92,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const NormalizedText again = state.normalizer.Normalize(r.canonical);
   Check(again.canonical == r.canonical, "normalisation is idempotent");
+  const NormalizedText full = internal::NormalizeWithoutFastPath(state.normalizer, text);
+  Check(full.canonical == r.canonical && full.canonical_spans == r.canonical_spans,
+        "fast path: canonical view");
+  Check(full.folded == r.folded && full.folded_spans == r.folded_spans &&
+            full.folded_marks == r.folded_marks,
+        "fast path: folded view");
+  Check(
+      full.tokens.size() == r.tokens.size() && full.entities == r.entities && full.flags == r.flags,
+      "fast path: tokens, entities, flags");
+  for (size_t i = 0; i < r.tokens.size(); ++i) {
+    const Token& a = r.tokens[i];
+    const Token& b = full.tokens[i];
+    Check(a.begin == b.begin && a.end == b.end && a.sentence == b.sentence &&
+              a.clause == b.clause && a.kind == b.kind,
+          "fast path: tokens");
+  }
 
   const std::string folded = FoldForSearch(text);
   Check(!FindInvalidUtf8(folded), "fold is UTF-8");

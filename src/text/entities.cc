@@ -33,6 +33,18 @@ constexpr std::array<bool, 256> kRunChar = MakeRunTable();
 
 bool IsRunChar(unsigned char c) { return kRunChar[c]; }
 
+// Bytes an entity can start at: an ASCII letter or digit (URL, e-mail, phone), '+' (phone) or
+// '@' (handle). The scan skips everything else without looking further.
+constexpr std::array<bool, 256> MakeStartTable() {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' ||
+           c == '@';
+  }
+  return t;
+}
+constexpr std::array<bool, 256> kMayStart = MakeStartTable();
+
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (size_t i = 0; i < prefix.size(); ++i) {
@@ -247,6 +259,8 @@ std::vector<Entity> ExtractEntities(std::string_view text) {
   size_t no_run_before = 0;  // inside a run that failed: no URL/e-mail/handle may start here
   size_t i = 0;
   while (i < n) {
+    while (i < n && !kMayStart[static_cast<unsigned char>(text[i])]) ++i;
+    if (i == n) break;
     const unsigned char c = text[i];
     const bool after_alnum = i > 0 && IsAsciiAlnum(static_cast<unsigned char>(text[i - 1]));
     // Phones at every digit group not glued to a letter or digit before it, even inside a run
@@ -269,18 +283,20 @@ std::vector<Entity> ExtractEntities(std::string_view text) {
       continue;
     }
     size_t run_end = i;
-    bool dot = false, at = false, colon = false;
+    bool dot = false, at = false, colon = false, digit = false;
     while (run_end < n && IsRunChar(static_cast<unsigned char>(text[run_end]))) {
       const char r = text[run_end];
       dot |= r == '.';
       at |= r == '@';
       colon |= r == ':';
+      digit |= IsDigit(r) || r == '+';
       ++run_end;
     }
     if (!dot && !at && !colon) {
-      // No URL, address or handle without one of these: the common case of a plain word.
+      // No URL, address or handle without one of these: the common case of a plain word. Only
+      // a phone number could still start inside the run, and only at a digit or '+'.
       no_run_before = run_end;
-      ++i;
+      i = digit ? i + 1 : run_end;
       continue;
     }
     size_t end = 0;

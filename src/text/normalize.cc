@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -31,23 +32,26 @@ struct Expansion {
   uint32_t words = 0;
 };
 
-uint64_t Fnv1a(std::string_view s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
+// Keys of up to eight bytes (all of them in practice) are packed into an integer, so a lookup is
+// one multiply and one integer compare: the normaliser asks for every word it emits.
 class TeencodeMap {
  public:
   void Build(std::vector<std::string> keys, std::vector<Expansion> values) {
     keys_ = std::move(keys);
     values_ = std::move(values);
+    filter_.fill(0);
+    for (const std::string& key : keys_) {
+      uint64_t h = kCodePointSeed;
+      for (size_t i = 0; i < key.size();) {
+        const DecodedChar d = DecodeUtf8(std::string_view(key).substr(i));
+        h = MixCodePoint(h, d.cp);
+        i += d.length;
+      }
+      filter_[(h >> 6) & (kFilterWords - 1)] |= uint64_t{1} << (h & 63);
+    }
     size_t capacity = 16;
     while (capacity < keys_.size() * 2) capacity <<= 1;
-    slots_.assign(capacity, -1);
+    slots_.assign(capacity, Slot{});
     mask_ = capacity - 1;
     max_key_bytes_ = 0;
     first_bytes_ = {0, 0, 0, 0};
@@ -55,9 +59,10 @@ class TeencodeMap {
       max_key_bytes_ = std::max(max_key_bytes_, keys_[i].size());
       const auto first = static_cast<unsigned char>(keys_[i][0]);
       first_bytes_[first >> 6] |= uint64_t{1} << (first & 63);
-      size_t slot = Fnv1a(keys_[i]) & mask_;
-      while (slots_[slot] >= 0) slot = (slot + 1) & mask_;
-      slots_[slot] = static_cast<int32_t>(i);
+      const uint64_t packed = Pack(keys_[i]);
+      size_t slot = Hash(keys_[i].size(), packed) & mask_;
+      while (slots_[slot].index >= 0) slot = (slot + 1) & mask_;
+      slots_[slot] = {packed, static_cast<int32_t>(i)};
     }
   }
 
@@ -66,30 +71,64 @@ class TeencodeMap {
     return bytes != 0 && bytes <= max_key_bytes_ &&
            ((first_bytes_[first >> 6] >> (first & 63)) & 1) != 0;
   }
+  size_t max_key_bytes() const { return max_key_bytes_; }
 
   const Expansion* Find(std::string_view key) const {
     if (key.empty() || key.size() > max_key_bytes_) return nullptr;
     // Most words start with a byte no key starts with: one bit test rejects them.
     const auto first = static_cast<unsigned char>(key[0]);
     if (((first_bytes_[first >> 6] >> (first & 63)) & 1) == 0) return nullptr;
-    size_t slot = Fnv1a(key) & mask_;
+    const uint64_t packed = Pack(key);
+    size_t slot = Hash(key.size(), packed) & mask_;
     while (true) {
-      const int32_t index = slots_[slot];
-      if (index < 0) return nullptr;
-      if (keys_[index] == key) return &values_[index];
+      const Slot& s = slots_[slot];
+      if (s.index < 0) return nullptr;
+      if (s.packed == packed &&
+          (key.size() <= 8 ? keys_[s.index].size() == key.size() : keys_[s.index] == key)) {
+        return &values_[s.index];
+      }
       slot = (slot + 1) & mask_;
     }
   }
 
   size_t size() const { return keys_.size(); }
 
+  // A filter on the key's code points (as the normaliser holds them, before encoding): false
+  // means no key is this word. MixCodePoint over the code points from kCodePointSeed gives `h`.
+  static constexpr uint64_t kCodePointSeed = 0x243F6A8885A308D3ULL;
+  static uint64_t MixCodePoint(uint64_t h, char32_t cp) {
+    h = (h ^ cp) * 0x100000001B3ULL;
+    return h ^ (h >> 23);
+  }
+  bool MayBeKey(uint64_t h) const {
+    return ((filter_[(h >> 6) & (kFilterWords - 1)] >> (h & 63)) & 1) != 0;
+  }
+
  private:
+  static constexpr size_t kFilterWords = 64;  // 4096 bits: about 3% false positives at 128 keys
+  struct Slot {
+    uint64_t packed = 0;  // the key's first eight bytes, little-endian, zero-padded
+    int32_t index = -1;
+  };
+  static uint64_t Pack(std::string_view key) {
+    uint64_t packed = 0;
+    const size_t n = std::min<size_t>(key.size(), 8);
+    for (size_t k = 0; k < n; ++k)
+      packed |= uint64_t{static_cast<unsigned char>(key[k])} << (8 * k);
+    return packed;
+  }
+  static uint64_t Hash(size_t bytes, uint64_t packed) {
+    const uint64_t h = (packed ^ bytes) * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+  }
+
   std::vector<std::string> keys_;
   std::vector<Expansion> values_;
-  std::vector<int32_t> slots_;
+  std::vector<Slot> slots_;
   size_t mask_ = 0;
   size_t max_key_bytes_ = 0;
   std::array<uint64_t, 4> first_bytes_{};
+  std::array<uint64_t, kFilterWords> filter_{};
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -151,14 +190,6 @@ struct Item {
   bool single = false;  // kWord: one letter (or look-alike) once transformed: "c", "ooo", "@"
   bool joined = false;  // kWord: made by joining fragments
 };
-
-// First byte of the UTF-8 encoding of cp.
-unsigned char LeadByte(char32_t cp) {
-  if (cp < 0x80) return static_cast<unsigned char>(cp);
-  if (cp < 0x800) return static_cast<unsigned char>(0xC0 | (cp >> 6));
-  if (cp < 0x10000) return static_cast<unsigned char>(0xE0 | (cp >> 12));
-  return static_cast<unsigned char>(0xF0 | (cp >> 18));
-}
 
 // Appends n copies of v (n is 1..4 here: faster than vector::insert for such counts).
 template <class T>
@@ -233,9 +264,12 @@ size_t KeepOfRun(const G* run, size_t n) {
 }
 
 bool IsVowelGlyph(const Glyph& g) {
-  if (g.mod == internal::kModStroke) return false;
+  // Bit c of the mask is set for the vowels a e i o u y.
+  constexpr uint64_t kVowels = (uint64_t{1} << ('a' - 64)) | (uint64_t{1} << ('e' - 64)) |
+                               (uint64_t{1} << ('i' - 64)) | (uint64_t{1} << ('o' - 64)) |
+                               (uint64_t{1} << ('u' - 64)) | (uint64_t{1} << ('y' - 64));
   const char32_t b = g.base;
-  return b == 'a' || b == 'e' || b == 'i' || b == 'o' || b == 'u' || b == 'y';
+  return b >= 64 && b < 128 && ((kVowels >> (b - 64)) & 1) != 0 && g.mod != internal::kModStroke;
 }
 
 bool IsValidInitial(std::string_view s) {
@@ -262,10 +296,11 @@ bool IsValidFinal(std::string_view s) {
 // Moves the tone of a Vietnamese syllable to its canonical vowel (traditional placement:
 // "hòa", "thủy", "khỏe"; "hoàn", "tiến", "người" are the same in both styles). Words that are
 // not a well-formed syllable with exactly one tone are left alone.
-void PlaceTone(std::vector<Glyph>& w) {
+void PlaceTone(Glyph* w, const size_t n) {
   int tones = 0;
   uint8_t tone = 0;
-  for (const Glyph& g : w) {
+  for (size_t k = 0; k < n; ++k) {
+    const Glyph& g = w[k];
     if (g.kind != GlyphKind::kLetter || (g.flags & internal::kFlagVietnamese) == 0) return;
     if (g.tone != 0) {
       ++tones;
@@ -273,7 +308,6 @@ void PlaceTone(std::vector<Glyph>& w) {
     }
   }
   if (tones != 1) return;
-  const size_t n = w.size();
   size_t i = 0;
   while (i < n && !IsVowelGlyph(w[i])) ++i;
   if (i == n) return;
@@ -287,6 +321,24 @@ void PlaceTone(std::vector<Glyph>& w) {
   const size_t v_end = i;
   const size_t vowels = v_end - v_begin;
   if (vowels == 0 || vowels > 3) return;
+
+  size_t target = n;
+  for (size_t k = v_begin; k < v_end; ++k) {
+    if (w[k].mod != internal::kModNone) target = k;  // the last vowel with a modifier: ơ in ươ
+  }
+  if (target == n) {
+    if (v_end < n) {
+      target = v_end - 1;
+    } else if (vowels == 3) {
+      target = v_begin + 1;
+    } else {
+      target = v_begin;
+    }
+  }
+  // Almost always the tone is already there; then nothing moves whether or not the rest of the
+  // word is a well-formed syllable, so the checks below are only needed when it would move.
+  if (w[target].tone == tone) return;
+
   char initial[3];
   if (v_begin > 3) return;
   for (size_t k = 0; k < v_begin; ++k) {
@@ -302,24 +354,10 @@ void PlaceTone(std::vector<Glyph>& w) {
     final_consonant[k - v_end] = static_cast<char>(w[k].base);
   }
   if (!IsValidFinal(std::string_view(final_consonant, n - v_end))) return;
-
-  size_t target = n;
-  for (size_t k = v_begin; k < v_end; ++k) {
-    if (w[k].mod != internal::kModNone) target = k;  // the last vowel with a modifier: ơ in ươ
-  }
-  if (target == n) {
-    if (v_end < n) {
-      target = v_end - 1;
-    } else if (vowels == 3) {
-      target = v_begin + 1;
-    } else {
-      target = v_begin;
-    }
-  }
-  if (w[target].tone == tone) return;
   const char32_t composed = internal::ComposeVietnamese(w[target].base, w[target].mod, tone);
   if (composed == 0) return;
-  for (Glyph& g : w) {
+  for (size_t k = 0; k < n; ++k) {
+    Glyph& g = w[k];
     if (g.tone != 0) {
       const char32_t bare = internal::ComposeVietnamese(g.base, g.mod, 0);
       if (bare == 0) return;
@@ -347,7 +385,7 @@ uint32_t TransformWord(std::vector<Glyph>& w) {
             (k == 0 || w[k - 1].base != g.base);
   }
   if (plain) {
-    PlaceTone(w);
+    PlaceTone(w.data(), w.size());
     return 0;
   }
   // Look-alike digits and symbols ("n0", "4nh", "$ex"). Digits stay digits in a number with a
@@ -473,7 +511,7 @@ uint32_t TransformWord(std::vector<Glyph>& w) {
   }
   w.resize(out);
 
-  PlaceTone(w);
+  PlaceTone(w.data(), w.size());
   return flags;
 }
 
@@ -493,7 +531,10 @@ struct Normalizer::Impl {
     if (U_FAILURE(status)) nfc = nullptr;
   }
 
-  NormalizedText Run(std::string_view input, const NormalizeOptions& options) const;
+  // `fast`: use the streaming fast path for simple words (false: the full machinery for every
+  // word, the reference the fast path must agree with).
+  NormalizedText Run(std::string_view input, const NormalizeOptions& options,
+                     bool fast = true) const;
 };
 
 namespace {
@@ -519,26 +560,161 @@ class OffsetMap {
   uint32_t size_;
 };
 
+// The views under construction, written through raw pointers into storage that grows
+// geometrically and is cut to size at the end: a push_back per byte into three arrays was a
+// measurable share of the whole normaliser's time.
+class ViewWriter {
+ public:
+  ViewWriter(std::string& text, std::vector<Span>& spans, std::vector<uint8_t>* marks)
+      : text_(text), spans_(spans), marks_(marks) {}
+
+  // Where the next bytes go. Hot loops write through a Cursor held in local variables (stores
+  // through a char* could otherwise alias the writer's own fields and force reloads).
+  struct Cursor {
+    char* text;
+    Span* spans;
+    uint8_t* marks;  // null for the canonical view
+    size_t size;
+    void Put(char c, Span span, uint8_t mark = 0) {
+      text[size] = c;
+      spans[size] = span;
+      if (marks != nullptr) marks[size] = mark;
+      ++size;
+    }
+    // Appends the UTF-8 encoding of cp, every byte with `span` and `mark`.
+    void PutUtf8(char32_t cp, Span span, uint8_t mark = 0) {
+      if (cp < 0x80) {
+        Put(static_cast<char>(cp), span, mark);
+      } else if (cp < 0x800) {
+        Put(static_cast<char>(0xC0 | (cp >> 6)), span, mark);
+        Put(static_cast<char>(0x80 | (cp & 0x3F)), span, mark);
+      } else if (cp < 0x10000) {
+        Put(static_cast<char>(0xE0 | (cp >> 12)), span, mark);
+        Put(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), span, mark);
+        Put(static_cast<char>(0x80 | (cp & 0x3F)), span, mark);
+      } else {
+        Put(static_cast<char>(0xF0 | (cp >> 18)), span, mark);
+        Put(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)), span, mark);
+        Put(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)), span, mark);
+        Put(static_cast<char>(0x80 | (cp & 0x3F)), span, mark);
+      }
+    }
+  };
+
+  // A cursor with room for `extra` more bytes; Commit() it when done.
+  Cursor Begin(size_t extra) {
+    if (size_ + extra > capacity_) Grow(size_ + extra);
+    return {t_, s_, m_, size_};
+  }
+  void Commit(const Cursor& cursor) { size_ = cursor.size; }
+
+  // Appends one byte.
+  void Put(char c, Span span, uint8_t mark = 0) {
+    Cursor cursor = Begin(1);
+    cursor.Put(c, span, mark);
+    Commit(cursor);
+  }
+  void Reserve(size_t extra) {
+    if (size_ + extra > capacity_) Grow(size_ + extra);
+  }
+  size_t size() const { return size_; }
+  // Cuts the storage to what was written.
+  void Finish() {
+    text_.resize(size_);
+    spans_.resize(size_);
+    if (marks_ != nullptr) marks_->resize(size_);
+  }
+
+ private:
+  void Grow(size_t need) {
+    const size_t capacity = std::max(need, capacity_ * 2 + 64);
+    // resize(n, value) fills with a vectorised loop; resize(n) constructs Spans one by one.
+    text_.resize(capacity, '\0');
+    spans_.resize(capacity, Span{});
+    if (marks_ != nullptr) marks_->resize(capacity, 0);
+    capacity_ = capacity;
+    t_ = text_.data();
+    s_ = spans_.data();
+    m_ = marks_ != nullptr ? marks_->data() : nullptr;
+  }
+
+  std::string& text_;
+  std::vector<Span>& spans_;
+  std::vector<uint8_t>* marks_;
+  char* t_ = nullptr;
+  Span* s_ = nullptr;
+  uint8_t* m_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
 // State of one Normalize call.
+//
+// The text is a sequence of items: words (fragments of letters, digits and look-alike symbols),
+// gaps (runs of spaces and punctuation) and entities. Almost every word is "simple" (two or more
+// letters, no look-alike, no repeated letter, no combining mark) and stands between gaps that hold
+// a space or a punctuation mark; such a word becomes itself with its tone placed, and nothing
+// around it can change it. The pass streams through those words directly (FastStep). Anything
+// else is a "region" handled by the full machinery (Scan, Join, Emit: split words, one-letter
+// runs, look-alikes, digit groups, entities), which ends at the next cut: a simple word after a
+// space or punctuation mark, where no rule of Join can reach across. Both paths emit through the
+// same functions, so the output is what running the full machinery on the whole text gives
+// (normalize_golden_test.cc pins it; the fuzz target compares the two on random input).
 class Pass {
  public:
-  Pass(const Normalizer::Impl& impl, const NormalizeOptions& options, NormalizedText& out)
-      : impl_(impl), options_(options), out_(out) {}
+  Pass(const Normalizer::Impl& impl, const NormalizeOptions& options, NormalizedText& out,
+       bool fast)
+      : impl_(impl),
+        options_(options),
+        out_(out),
+        fast_(fast),
+        folded_(out.folded, out.folded_spans, &out.folded_marks),
+        canonical_(out.canonical, out.canonical_spans, nullptr) {}
 
-  // Runs on `work` (valid UTF-8). Returns false, having done nothing visible, when the text is
-  // not NFC and `nfc_done` is false: the caller normalises and runs again.
+  // Runs on `work` (valid UTF-8). Returns false when the text is not NFC and `nfc_done` is
+  // false: the caller discards `out`, normalises and runs again.
   bool Run(std::string_view work, const OffsetMap& map, bool nfc_done);
 
  private:
-  void Scan(std::string_view work, bool nfc_done, bool& needs_nfc);
+  // Fast path: one simple word at `pos` and the gap after it. False (having emitted nothing)
+  // when what is at `pos` is not that.
+  bool FastStep(uint32_t pos, uint32_t& next);
+  // True when the fragment at `pos` is a simple word (see the class comment).
+  bool SimpleWordAt(uint32_t pos) const;
+  // Full machinery on the region from `begin` to the next cut; returns where it ended.
+  uint32_t Region(uint32_t begin);
+
+  // Facts about the character at work offset i, its code point and length.
+  CharInfo InfoAt(uint32_t i, char32_t& cp, uint32_t& len) const {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(work_.data());
+    if (bytes[i] < 0x80) {
+      cp = bytes[i];
+      len = 1;
+      return impl_.low[cp];
+    }
+    cp = DecodeValidUtf8(bytes + i, len);
+    return cp < internal::kLowTableEnd ? impl_.low[cp] : internal::InfoSlow(cp);
+  }
+  bool EntityAt(uint32_t i) const { return i == next_entity_begin_; }
+  void PassEntity() {
+    ++next_entity_;
+    next_entity_begin_ = next_entity_ < out_.entities.size()
+                             ? out_.entities[next_entity_].span.begin
+                             : std::numeric_limits<uint32_t>::max();
+  }
+
+  uint32_t Scan(uint32_t begin);
   void AddGlyph(const Glyph& g);
   void AddGap(const Gap& gap, uint32_t b, uint32_t e);
   void CloseFragment();
   void Join();
-  void Emit(std::string_view work, const OffsetMap& map);
-  void EmitWord(const Item& item, const OffsetMap& map);
+  void Emit(bool last);
+  void EmitWord(const Item& item);
+  void EmitTransformed(const Glyph* w, size_t n, Span word_span);
+  void EmitSimple(const Glyph* w, size_t n, Span word_span);
   void ComposeMarks(const Item& item);
   void EmitFoldedToken(std::string_view bytes, const uint8_t* marks, Span span, TokenKind kind);
+  void EmitGap(const Gap& gap, Span span);
   void BeginToken(Span span, bool attach_canonical);
   bool IsSingle(uint32_t g_begin, uint32_t g_end);
   bool SingleLetterish(const Item& item) const;
@@ -546,10 +722,21 @@ class Pass {
   const Normalizer::Impl& impl_;
   const NormalizeOptions& options_;
   NormalizedText& out_;
+  const bool fast_;
+  ViewWriter folded_;
+  ViewWriter canonical_;
 
   std::string_view work_;  // the text this pass reads
+  const OffsetMap* map_ = nullptr;
+  bool nfc_done_ = false;
+  bool needs_nfc_ = false;
+  size_t next_entity_ = 0;  // the first entity not yet passed
+  uint32_t next_entity_begin_ = std::numeric_limits<uint32_t>::max();  // where it starts
+
+  // Region state.
   std::vector<Glyph> glyphs_;
   std::vector<Item> items_;
+  std::vector<Item> joined_;  // scratch for Join()
   bool fragment_open_ = false;
   uint32_t fragment_start_ = 0;
   uint32_t fragment_b_ = 0;
@@ -559,9 +746,11 @@ class Pass {
   uint32_t sentence_ = 0;
   uint32_t clause_ = 0;
   bool any_token_ = false;
-  std::vector<Glyph> word_;     // scratch for one word
-  std::vector<Glyph> scratch_;  // scratch for IsSingle()
-  std::string key_;             // scratch: canonical form of one word
+  std::vector<Glyph> word_;  // scratch for one word
+  static constexpr size_t kMaxFastLetters = 48;
+  std::array<Glyph, kMaxFastLetters> fast_word_;  // the word FastStep reads
+  std::vector<Glyph> scratch_;                    // scratch for IsSingle()
+  std::string key_;                               // scratch: canonical form of one word
 };
 
 void Pass::AddGlyph(const Glyph& g) {
@@ -638,49 +827,237 @@ bool Pass::IsSingle(uint32_t g_begin, uint32_t g_end) {
   return content == 1 && letterish(*only);
 }
 
-void Pass::Scan(std::string_view work, bool nfc_done, bool& needs_nfc) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(work.data());
-  const size_t n = work.size();
-  const CharInfo* low = impl_.low;
-  size_t next_entity = 0;
-  size_t i = 0;
+// A simple word: two or more letters without look-alikes or foreign marks, no letter repeating
+// the one before it (no emphasis run), nothing NFC could change, and then the end of the text or
+// a character that ends a fragment (a space or punctuation mark, not a digit, combining mark,
+// invisible character or '@'/'$', which would extend it). Such a word is not one letter however it
+// is joined, starts with a letter and carries a letter, which is what makes a cut before it safe.
+bool Pass::SimpleWordAt(uint32_t pos) const {
+  const auto n = static_cast<uint32_t>(work_.size());
+  uint32_t i = pos;
+  uint32_t letters = 0;
+  char32_t prev_base = 0;
   while (i < n) {
-    if (next_entity < out_.entities.size() && out_.entities[next_entity].span.begin == i) {
+    if (i != pos && EntityAt(i)) return false;
+    char32_t cp;
+    uint32_t len;
+    const CharInfo info = InfoAt(i, cp, len);
+    if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done_) return false;
+    if (info.cls != CharClass::kLetter) {
+      switch (info.cls) {
+        case CharClass::kDigit:
+        case CharClass::kMark:
+        case CharClass::kLeet:
+        case CharClass::kIgnorable:
+          return false;
+        default:
+          return letters >= 2;
+      }
+    }
+    if ((info.flags & (internal::kFlagHomoglyph | internal::kFlagForeignMarks)) != 0) return false;
+    if (info.fold == prev_base) return false;
+    prev_base = info.fold;
+    ++letters;
+    i += len;
+  }
+  return letters >= 2;
+}
+
+bool Pass::FastStep(uint32_t pos, uint32_t& next) {
+  if (EntityAt(pos)) return false;
+  const auto n = static_cast<uint32_t>(work_.size());
+  // The word.
+  Glyph* const w = fast_word_.data();
+  size_t letters = 0;
+  uint32_t i = pos;
+  char32_t prev_base = 0;
+  uint32_t tones = 0;
+  bool vietnamese = true;
+  uint64_t teencode_hash = TeencodeMap::kCodePointSeed;
+  while (i < n) {
+    if (i != pos && EntityAt(i)) return false;
+    char32_t cp;
+    uint32_t len;
+    const CharInfo info = InfoAt(i, cp, len);
+    if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done_) {
+      needs_nfc_ = true;
+      return false;
+    }
+    if (info.cls != CharClass::kLetter) break;
+    if ((info.flags & (internal::kFlagHomoglyph | internal::kFlagForeignMarks)) != 0) return false;
+    if (info.fold == prev_base || letters == kMaxFastLetters) return false;
+    prev_base = info.fold;
+    tones += info.tone != 0;
+    vietnamese &= (info.flags & internal::kFlagVietnamese) != 0;
+    teencode_hash = TeencodeMap::MixCodePoint(teencode_hash, info.lower);
+    Glyph& g = w[letters++];
+    g.base = info.fold;
+    g.lower = info.lower;
+    g.b = i;
+    g.e = i + len;
+    g.kind = GlyphKind::kLetter;
+    g.mod = info.mod;
+    g.tone = info.tone;
+    g.flags = info.flags;
+    i += len;
+  }
+  if (letters < 2) return false;
+
+  // The gap after it: exactly the characters Scan would merge into one gap item.
+  Gap gap;
+  uint32_t gap_b = i, gap_e = i;
+  bool first = true;
+  uint32_t flags = 0;
+  while (i < n) {
+    if (EntityAt(i)) break;
+    char32_t cp;
+    uint32_t len;
+    const CharInfo info = InfoAt(i, cp, len);
+    if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done_) {
+      needs_nfc_ = true;
+      return false;
+    }
+    Gap one;
+    switch (info.cls) {
+      case CharClass::kLetter:
+      case CharClass::kDigit:
+        goto gap_done;
+      case CharClass::kMark:
+      case CharClass::kIgnorable:
+        // Right after the word they would extend it; inside the gap Scan skips them.
+        if (first) return false;
+        if (info.cls == CharClass::kIgnorable) {
+          flags |= (info.flags & internal::kFlagBidiControl) ? kFlagBidiControl : kFlagZeroWidth;
+        }
+        i += len;
+        continue;
+      case CharClass::kLeet: {
+        if (first) return false;  // "ab@": a look-alike inside the word
+        bool letter_after = false;
+        const uint32_t e = i + len;
+        if (e < n && !EntityAt(e)) {
+          uint32_t next_length = 0;
+          const char32_t next_cp = DecodeValidUtf8(
+              reinterpret_cast<const unsigned char*>(work_.data()) + e, next_length);
+          letter_after = internal::Info(next_cp).cls == CharClass::kLetter;
+        }
+        if (letter_after) goto gap_done;  // it starts the next word
+        one.space = true;
+        break;
+      }
+      case CharClass::kDot:
+        one.dot = true;
+        break;
+      case CharClass::kSoftPunct:
+        if (cp == '.') {
+          one.dot = true;
+        } else {
+          one.soft = true;
+        }
+        break;
+      case CharClass::kIntraSep:
+        break;
+      case CharClass::kLineBreak:
+        one.hard = true;
+        one.space = true;
+        break;
+      case CharClass::kHardPunct:
+        one.hard = true;
+        one.hard_char = cp == '?' || cp == 0xFF1F ? '?' : (cp == '!' || cp == 0xFF01) ? '!' : '.';
+        break;
+      case CharClass::kSpace:
+      case CharClass::kOther:
+        one.space = true;
+        one.single_space = cp == ' ';
+        break;
+    }
+    one.chars = 1;
+    if (first) {
+      gap = one;
+      gap_b = i;
+    } else {
+      gap.Merge(one);
+    }
+    first = false;
+    gap_e = i + len;
+    i += len;
+  }
+gap_done:
+  if (!first && gap.IntraOnly()) return false;  // "tự.tử", "t.ự": Join decides
+  if (first && i < n) return false;             // something else starts right after the word
+
+  out_.flags |= flags;
+  const Span word_span = map_->Map(w[0].b, w[letters - 1].e);
+  // PlaceTone changes only a Vietnamese word with exactly one tone; it changes `lower`, so the
+  // teencode filter is asked again after it.
+  bool maybe_teencode = letters <= impl_.teencode.max_key_bytes();
+  if (tones == 1 && vietnamese) {
+    PlaceTone(w, letters);
+    if (maybe_teencode) {
+      teencode_hash = TeencodeMap::kCodePointSeed;
+      for (size_t k = 0; k < letters; ++k) {
+        teencode_hash = TeencodeMap::MixCodePoint(teencode_hash, w[k].lower);
+      }
+    }
+  }
+  if (maybe_teencode && impl_.teencode.MayBeKey(teencode_hash)) {
+    EmitTransformed(w, letters, word_span);
+  } else {
+    EmitSimple(w, letters, word_span);
+  }
+  if (!first && i < n) {
+    // Not the end of the text (a trailing gap is dropped).
+    if (gap.dot && !gap.hard) {
+      gap.hard = true;  // "sợ. Nó": a full stop with space around it ends a sentence
+      gap.hard_char = '.';
+    }
+    EmitGap(gap, map_->Map(gap_b, gap_e));
+  }
+  next = i;
+  return true;
+}
+
+// Scans from `begin` into items until the end of the text or the next cut (a simple word after
+// a gap that holds a space or punctuation), and returns where it stopped.
+uint32_t Pass::Scan(uint32_t begin) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(work_.data());
+  const auto n = static_cast<uint32_t>(work_.size());
+  uint32_t i = begin;
+  while (i < n) {
+    if (EntityAt(i)) {
       CloseFragment();
       Item item;
       item.kind = ItemKind::kEntity;
-      item.entity = static_cast<uint32_t>(next_entity);
-      item.b = out_.entities[next_entity].span.begin;
-      item.e = out_.entities[next_entity].span.end;
+      item.entity = static_cast<uint32_t>(next_entity_);
+      item.b = out_.entities[next_entity_].span.begin;
+      item.e = out_.entities[next_entity_].span.end;
       items_.push_back(item);
       i = item.e;
-      ++next_entity;
+      PassEntity();
       continue;
     }
     char32_t cp;
     uint32_t len;
-    if (bytes[i] < 0x80) {
-      cp = bytes[i];
-      len = 1;
-    } else {
-      cp = DecodeValidUtf8(bytes + i, len);
+    const CharInfo info = InfoAt(i, cp, len);
+    if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done_) {
+      needs_nfc_ = true;
+      return n;
     }
-    const CharInfo info = cp < internal::kLowTableEnd ? low[cp] : internal::InfoSlow(cp);
-    if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done) {
-      needs_nfc = true;
-      return;
-    }
-    const auto b = static_cast<uint32_t>(i);
-    const auto e = static_cast<uint32_t>(i + len);
+    const uint32_t b = i;
+    const uint32_t e = i + len;
     auto next_is_digit = [&] {
       // A digit that starts an entity ("508,0912345678") is not the rest of this number.
-      const bool entity_next =
-          next_entity < out_.entities.size() && out_.entities[next_entity].span.begin == e;
+      const bool entity_next = EntityAt(e);
       return e < n && bytes[e] >= '0' && bytes[e] <= '9' && !entity_next;
     };
     auto last_is_digit = [&] { return fragment_open_ && glyphs_.back().kind == GlyphKind::kDigit; };
     switch (info.cls) {
       case CharClass::kLetter: {
+        if (fast_ && !fragment_open_ && i > begin && !items_.empty() &&
+            items_.back().kind == ItemKind::kGap && !items_.back().gap.IntraOnly() &&
+            SimpleWordAt(i)) {
+          return i;  // a cut: the fast path takes over here
+        }
         Glyph g;
         g.base = info.fold;
         g.lower = info.lower;
@@ -708,8 +1085,7 @@ void Pass::Scan(std::string_view work, bool nfc_done, bool& needs_nfc) {
         // number and a symbol.
         const bool letter_before = fragment_open_ && glyphs_.back().kind == GlyphKind::kLetter;
         bool letter_after = false;
-        const bool entity_next =
-            next_entity < out_.entities.size() && out_.entities[next_entity].span.begin == e;
+        const bool entity_next = EntityAt(e);
         if (e < n && !entity_next) {
           uint32_t next_length = 0;
           const char32_t next = DecodeValidUtf8(bytes + e, next_length);
@@ -793,6 +1169,7 @@ void Pass::Scan(std::string_view work, bool nfc_done, bool& needs_nfc) {
     i += len;
   }
   CloseFragment();
+  return n;
 }
 
 bool Pass::SingleLetterish(const Item& item) const {
@@ -805,8 +1182,8 @@ bool Pass::SingleLetterish(const Item& item) const {
 // "c h ế t" (three or more one-letter words in a row). Turns symbol-only fragments into gaps.
 void Pass::Join() {
   // Rule 1: separators with no space around them, next to a one-letter fragment.
-  std::vector<Item> joined;
-  joined.reserve(items_.size());
+  std::vector<Item>& joined = joined_;
+  joined.clear();
   auto has_letter = [&](const Item& it) {
     for (uint32_t k = it.g_begin; k < it.g_end; ++k) {
       if (glyphs_[k].kind == GlyphKind::kLetter) return true;
@@ -936,30 +1313,38 @@ void Pass::Join() {
 void Pass::BeginToken(Span span, bool attach_canonical) {
   // The space before a token maps to the gap between the previous token and this one.
   const Span gap{prev_end_, std::max(prev_end_, span.begin)};
-  out_.folded.push_back(' ');
-  out_.folded_spans.push_back(gap);
-  out_.folded_marks.push_back(0);
-  if (options_.canonical && any_token_ && !attach_canonical) {
-    out_.canonical.push_back(' ');
-    out_.canonical_spans.push_back(gap);
-  }
+  folded_.Put(' ', gap);
+  if (options_.canonical && any_token_ && !attach_canonical) canonical_.Put(' ', gap);
   any_token_ = true;
 }
 
 void Pass::EmitFoldedToken(std::string_view bytes, const uint8_t* marks, Span span,
                            TokenKind kind) {
   Token token;
-  token.begin = static_cast<uint32_t>(out_.folded.size());
+  token.begin = static_cast<uint32_t>(folded_.size());
+  ViewWriter::Cursor cursor = folded_.Begin(bytes.size());
   for (size_t k = 0; k < bytes.size(); ++k) {
-    out_.folded.push_back(bytes[k]);
-    out_.folded_spans.push_back(span);
-    out_.folded_marks.push_back(marks != nullptr ? marks[k] : 0);
+    cursor.Put(bytes[k], span, marks != nullptr ? marks[k] : 0);
   }
-  token.end = static_cast<uint32_t>(out_.folded.size());
+  folded_.Commit(cursor);
+  token.end = static_cast<uint32_t>(folded_.size());
   token.sentence = sentence_;
   token.clause = clause_;
   token.kind = kind;
   out_.tokens.push_back(token);
+}
+
+void Pass::EmitGap(const Gap& gap, Span span) {
+  if (!gap.hard && !gap.soft) return;  // a plain space: BeginToken writes it
+  const char c = gap.hard ? gap.hard_char : ',';
+  BeginToken(span, true);
+  if (options_.canonical) canonical_.Put(c, span);
+  const char folded = gap.hard ? '.' : ',';
+  EmitFoldedToken(std::string_view(&folded, 1), nullptr, span,
+                  gap.hard ? TokenKind::kSentence : TokenKind::kClause);
+  prev_end_ = span.end;
+  if (gap.hard) ++sentence_;
+  ++clause_;
 }
 
 // A combining mark NFC left alone stays alone unless a letter changed under it (a run
@@ -1016,28 +1401,33 @@ void Pass::ComposeMarks(const Item& item) {
   }
 }
 
-void Pass::EmitWord(const Item& item, const OffsetMap& map) {
+void Pass::EmitWord(const Item& item) {
   word_.assign(glyphs_.begin() + item.g_begin, glyphs_.begin() + item.g_end);
-
   out_.flags |= TransformWord(word_);
   ComposeMarks(item);
+  EmitTransformed(word_.data(), word_.size(), map_->Map(item.b, item.e));
+}
 
-  // Canonical form of the word: the teencode key, built only when a key could match.
-  const Span word_span = map.Map(item.b, item.e);
+// Emits w[0..n) (already transformed) as one word, or as its teencode expansion.
+void Pass::EmitTransformed(const Glyph* w, size_t n, Span word_span) {
+  // The teencode key is the word's canonical form. A filter on its code points rejects almost
+  // every word before the key is encoded and looked up.
   const Expansion* expansion = nullptr;
-  size_t key_bytes = 0;
-  for (const Glyph& g : word_) key_bytes += Utf8Length(g.lower);
-  if (!word_.empty() && impl_.teencode.MayContain(LeadByte(word_[0].lower), key_bytes)) {
-    key_.clear();
-    for (const Glyph& g : word_) AppendUtf8(key_, g.lower);
-    expansion = impl_.teencode.Find(key_);
+  if (n != 0 && n <= impl_.teencode.max_key_bytes()) {
+    uint64_t h = TeencodeMap::kCodePointSeed;
+    for (size_t k = 0; k < n; ++k) h = TeencodeMap::MixCodePoint(h, w[k].lower);
+    if (impl_.teencode.MayBeKey(h)) {
+      key_.clear();
+      for (size_t k = 0; k < n; ++k) AppendUtf8(key_, w[k].lower);
+      expansion = impl_.teencode.Find(key_);
+    }
   }
   if (expansion != nullptr) {
     out_.flags |= kFlagTeencode;
     BeginToken(word_span, false);
     if (options_.canonical) {
-      out_.canonical.append(expansion->canonical);
-      Repeat(out_.canonical_spans, expansion->canonical.size(), word_span);
+      canonical_.Reserve(expansion->canonical.size());
+      for (char c : expansion->canonical) canonical_.Put(c, word_span);
     }
     // One folded token per expansion word, all mapped to the word the child typed.
     size_t start = 0;
@@ -1045,11 +1435,7 @@ void Pass::EmitWord(const Item& item, const OffsetMap& map) {
     while (start <= f.size()) {
       size_t space = f.find(' ', start);
       if (space == std::string::npos) space = f.size();
-      if (start > 0) {
-        out_.folded.push_back(' ');
-        out_.folded_spans.push_back(word_span);
-        out_.folded_marks.push_back(0);
-      }
+      if (start > 0) folded_.Put(' ', word_span);
       EmitFoldedToken(std::string_view(f).substr(start, space - start),
                       expansion->marks.data() + start, word_span, TokenKind::kWord);
       start = space + 1;
@@ -1058,25 +1444,32 @@ void Pass::EmitWord(const Item& item, const OffsetMap& map) {
     return;
   }
 
+  EmitSimple(w, n, word_span);
+}
+
+// Emits w[0..n) as one word (no teencode).
+void Pass::EmitSimple(const Glyph* w, size_t n, Span word_span) {
   BeginToken(word_span, false);
   Token token;
-  token.begin = static_cast<uint32_t>(out_.folded.size());
-  for (const Glyph& g : word_) {
-    const Span span = map.Map(g.b, g.e);
-    if (options_.canonical) {
-      const size_t before = out_.canonical.size();
-      AppendUtf8(out_.canonical, g.lower);
-      Repeat(out_.canonical_spans, out_.canonical.size() - before, span);
+  token.begin = static_cast<uint32_t>(folded_.size());
+  const bool identity = map_->identity();
+  ViewWriter::Cursor folded = folded_.Begin(4 * n);
+  if (options_.canonical) {
+    ViewWriter::Cursor canonical = canonical_.Begin(4 * n);
+    for (size_t k = 0; k < n; ++k) {
+      const Glyph& g = w[k];
+      canonical.PutUtf8(g.lower, identity ? Span{g.b, g.e} : map_->Map(g.b, g.e));
     }
-    if (g.kind == GlyphKind::kMark || g.kind == GlyphKind::kDigitSep) continue;
-    const size_t before = out_.folded.size();
-    AppendUtf8(out_.folded, g.base);
-    const size_t added = out_.folded.size() - before;
-    Repeat(out_.folded_spans, added, span);
-    const uint8_t mark = static_cast<uint8_t>(g.mod | (g.tone << 3));
-    Repeat(out_.folded_marks, added, mark);
+    canonical_.Commit(canonical);
   }
-  token.end = static_cast<uint32_t>(out_.folded.size());
+  for (size_t k = 0; k < n; ++k) {
+    const Glyph& g = w[k];
+    if (g.kind == GlyphKind::kMark || g.kind == GlyphKind::kDigitSep) continue;
+    folded.PutUtf8(g.base, identity ? Span{g.b, g.e} : map_->Map(g.b, g.e),
+                   static_cast<uint8_t>(g.mod | (g.tone << 3)));
+  }
+  folded_.Commit(folded);
+  token.end = static_cast<uint32_t>(folded_.size());
   token.sentence = sentence_;
   token.clause = clause_;
   token.kind = TokenKind::kWord;
@@ -1084,76 +1477,86 @@ void Pass::EmitWord(const Item& item, const OffsetMap& map) {
   prev_end_ = word_span.end;
 }
 
-void Pass::Emit(std::string_view work, const OffsetMap& map) {
-  // Leading and trailing punctuation carries nothing for matching: drop it.
-  size_t first = 0, last = items_.size();
-  while (first < last && items_[first].kind == ItemKind::kGap) ++first;
-  while (last > first && items_[last - 1].kind == ItemKind::kGap) --last;
+// Emits the region's items. Leading gaps of the text carry nothing for matching and are
+// dropped (a region starts with a gap only at the start of the text); so are trailing gaps when
+// the region ends the text (`last`). A region that ends at a cut keeps its last gap: it
+// separates the region's last word from the simple word the fast path emits next.
+void Pass::Emit(bool last) {
+  size_t first = 0, end = items_.size();
+  if (!any_token_) {
+    while (first < end && items_[first].kind == ItemKind::kGap) ++first;
+  }
+  if (last) {
+    while (end > first && items_[end - 1].kind == ItemKind::kGap) --end;
+  }
 
   static constexpr std::string_view kPlaceholders[] = {"<url>", "<email>", "<phone>", "<handle>"};
-  for (size_t k = first; k < last; ++k) {
+  for (size_t k = first; k < end; ++k) {
     const Item& it = items_[k];
     switch (it.kind) {
       case ItemKind::kWord:
-        EmitWord(it, map);
+        EmitWord(it);
         break;
       case ItemKind::kEntity: {
         const Entity& entity = out_.entities[it.entity];
-        const Span span = map.Map(it.b, it.e);
+        const Span span = map_->Map(it.b, it.e);
         BeginToken(span, false);
         if (options_.canonical) {
-          out_.canonical.append(work.substr(it.b, it.e - it.b));
-          for (uint32_t p = it.b; p < it.e; ++p) out_.canonical_spans.push_back(map.Map(p, p + 1));
+          for (uint32_t p = it.b; p < it.e; ++p) canonical_.Put(work_[p], map_->Map(p, p + 1));
         }
         EmitFoldedToken(kPlaceholders[static_cast<int>(entity.kind)], nullptr, span,
                         TokenKind::kEntity);
         prev_end_ = span.end;
         break;
       }
-      case ItemKind::kGap: {
-        if (!it.gap.hard && !it.gap.soft) break;  // a plain space: BeginToken writes it
-        const Span span = map.Map(it.b, it.e);
-        const char c = it.gap.hard ? it.gap.hard_char : ',';
-        BeginToken(span, true);
-        if (options_.canonical) {
-          out_.canonical.push_back(c);
-          out_.canonical_spans.push_back(span);
-        }
-        const char folded = it.gap.hard ? '.' : ',';
-        EmitFoldedToken(std::string_view(&folded, 1), nullptr, span,
-                        it.gap.hard ? TokenKind::kSentence : TokenKind::kClause);
-        prev_end_ = span.end;
-        if (it.gap.hard) ++sentence_;
-        ++clause_;
+      case ItemKind::kGap:
+        EmitGap(it.gap, map_->Map(it.b, it.e));
         break;
-      }
     }
   }
-  if (any_token_) {
-    out_.folded.push_back(' ');
-    out_.folded_spans.push_back({prev_end_, prev_end_});
-    out_.folded_marks.push_back(0);
-  }
+}
+
+uint32_t Pass::Region(uint32_t begin) {
+  glyphs_.clear();
+  items_.clear();
+  fragment_open_ = false;
+  const uint32_t end = Scan(begin);
+  if (needs_nfc_) return end;
+  Join();
+  Emit(end == work_.size());
+  return end;
 }
 
 bool Pass::Run(std::string_view work, const OffsetMap& map, bool nfc_done) {
   work_ = work;
+  map_ = &map;
+  nfc_done_ = nfc_done;
   out_.entities = ExtractEntities(work);
-  glyphs_.reserve(work.size());
-  items_.reserve(work.size() / 2 + 8);  // at most a word and a gap per two bytes, roughly
-  bool needs_nfc = false;
-  Scan(work, nfc_done, needs_nfc);
-  if (needs_nfc) return false;
-  Join();
-  out_.folded.reserve(work.size() + work.size() / 2 + 16);  // expansions and spaces
-  out_.folded_spans.reserve(out_.folded.capacity());
-  out_.folded_marks.reserve(out_.folded.capacity());
-  out_.tokens.reserve(items_.size());
-  if (options_.canonical) {
-    out_.canonical.reserve(work.size() + 16);
-    out_.canonical_spans.reserve(work.size() + 16);
+  next_entity_ = 0;
+  next_entity_begin_ =
+      out_.entities.empty() ? std::numeric_limits<uint32_t>::max() : out_.entities[0].span.begin;
+  glyphs_.reserve(64);
+  items_.reserve(32);
+  // Folded text is about as long as the input (diacritics go, spaces and expansions come).
+  folded_.Reserve(work.size() + work.size() / 8 + 16);
+  if (options_.canonical) canonical_.Reserve(work.size() + 16);
+  out_.tokens.reserve(work.size() / 3 + 4);
+
+  const auto n = static_cast<uint32_t>(work.size());
+  uint32_t pos = 0;
+  while (pos < n) {
+    uint32_t next = 0;
+    if (fast_ && FastStep(pos, next)) {
+      pos = next;
+      continue;
+    }
+    if (needs_nfc_) return false;
+    pos = Region(pos);
+    if (needs_nfc_) return false;
   }
-  Emit(work, map);
+  if (any_token_) folded_.Put(' ', {prev_end_, prev_end_});
+  folded_.Finish();
+  canonical_.Finish();
   // Entity spans were work offsets; report them in the original text.
   for (Entity& entity : out_.entities) entity.span = map.Map(entity.span.begin, entity.span.end);
   return true;
@@ -1161,8 +1564,8 @@ bool Pass::Run(std::string_view work, const OffsetMap& map, bool nfc_done) {
 
 }  // namespace
 
-NormalizedText Normalizer::Impl::Run(std::string_view input,
-                                     const NormalizeOptions& options) const {
+NormalizedText Normalizer::Impl::Run(std::string_view input, const NormalizeOptions& options,
+                                     bool fast) const {
   uint32_t flags = 0;
   const size_t keep = Utf8PrefixLength(input, options.max_bytes);
   if (keep < input.size()) flags |= kFlagTruncated;
@@ -1222,7 +1625,7 @@ NormalizedText Normalizer::Impl::Run(std::string_view input,
 
   NormalizedText out;
   {
-    Pass pass(*this, options, out);
+    Pass pass(*this, options, out, fast);
     if (pass.Run(work, map, nfc == nullptr)) {
       out.flags |= flags;
       out.original_size = size;
@@ -1255,13 +1658,13 @@ NormalizedText Normalizer::Impl::Run(std::string_view input,
   }
   if (U_FAILURE(status)) {
     // Cannot happen for valid UTF-8; fall back to the text as it is.
-    Pass pass(*this, options, out);
+    Pass pass(*this, options, out, fast);
     pass.Run(work, map, true);
   } else {
     // Compose: NFC byte -> work bytes -> original bytes.
     for (Span& s : nfc_map) s = map.Map(s.begin, s.end);
     const OffsetMap composed(std::move(nfc_map), size);
-    Pass pass(*this, options, out);
+    Pass pass(*this, options, out, fast);
     pass.Run(normalized, composed, true);
     out.flags |= kFlagNotNfc;
   }
@@ -1320,6 +1723,12 @@ size_t Normalizer::teencode_size() const { return impl_->teencode.size(); }
 
 NormalizedText Normalizer::Normalize(std::string_view text, const NormalizeOptions& options) const {
   return impl_->Run(text, options);
+}
+
+NormalizedText internal::NormalizeWithoutFastPath(const Normalizer& normalizer,
+                                                  std::string_view text,
+                                                  const NormalizeOptions& options) {
+  return normalizer.impl_->Run(text, options, /*fast=*/false);
 }
 
 Result<Normalizer> Normalizer::Create(const std::vector<TeencodeEntry>& teencode) {

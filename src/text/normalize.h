@@ -131,6 +131,15 @@ struct TeencodeEntry {
 /// line, '#' comments and blank lines ignored. Errors name the line.
 Result<std::vector<TeencodeEntry>> ParseTeencodeTsv(std::string_view tsv);
 
+class Normalizer;
+
+namespace internal {
+/// The normaliser without its streaming fast path for simple words: every word goes through the
+/// full machinery. The output is the same by construction; tests and the fuzz target check it.
+NormalizedText NormalizeWithoutFastPath(const Normalizer& normalizer, std::string_view text,
+                                        const NormalizeOptions& options = {});
+}  // namespace internal
+
 class Normalizer {
  public:
   /// Builds a normaliser with a teencode table. Each `from` must normalise to exactly one word,
@@ -156,6 +165,8 @@ class Normalizer {
   struct Impl;
 
  private:
+  friend NormalizedText internal::NormalizeWithoutFastPath(const Normalizer&, std::string_view,
+                                                           const NormalizeOptions&);
   explicit Normalizer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

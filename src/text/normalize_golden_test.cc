@@ -413,5 +413,20 @@ TEST(NormalizeGoldenTest, EveryOutputIsUnchanged) {
   }
 }
 
+// The streaming fast path for simple words must give exactly what the full machinery gives on
+// the whole text (the fuzz target checks the same on random input).
+TEST(NormalizeGoldenTest, FastPathAgreesWithTheFullMachinery) {
+  auto normalizer = Normalizer::Create(Teencode());
+  ASSERT_TRUE(normalizer.has_value());
+  for (const Input& in : Inputs()) {
+    for (const bool canonical : {true, false}) {
+      const NormalizedText fast = normalizer->Normalize(in.text, {.canonical = canonical});
+      const NormalizedText full =
+          internal::NormalizeWithoutFastPath(*normalizer, in.text, {.canonical = canonical});
+      ASSERT_EQ(DigestOf(fast), DigestOf(full)) << in.name << ": " << in.text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace childsafe::text
