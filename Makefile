@@ -31,7 +31,7 @@ build-asan: deps
 
 build-fuzz: deps
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz
+	@cmake --build --preset fuzz --target fuzzers
 
 run: build
 	@scripts/run-server.sh "$(BIN)" "$(DB)" "$(ADDR)" "$(PORT)" "$(SEED)"
