@@ -1,12 +1,10 @@
 #include "text/engine.h"
 
-#include <hs/hs.h>
-
 #include <algorithm>
-#include <functional>
 #include <tuple>
 #include <utility>
 
+#include "text/matcher.h"
 #include "text/pattern.h"
 
 namespace childsafe::text {
@@ -26,58 +24,6 @@ struct Rule {
   std::vector<internal::PatternWord> words;
 };
 
-// One literal of the Hyperscan database: which rule and segment it belongs to, and its length
-// (a literal's start is its end minus its length).
-struct Literal {
-  uint32_t segment = 0;  // global segment index
-  uint32_t length = 0;
-};
-
-struct DatabaseDeleter {
-  void operator()(hs_database_t* db) const { hs_free_database(db); }
-};
-
-// One hs_scratch_t per concurrent scan. Scratches are cloned on demand and kept for reuse, so a
-// pool grows to the number of threads that ever scan at once (an HTTP pool's size).
-class ScratchPool {
- public:
-  explicit ScratchPool(hs_scratch_t* prototype) : prototype_(prototype) {}
-  ~ScratchPool() {
-    for (hs_scratch_t* s : free_) hs_free_scratch(s);
-    hs_free_scratch(prototype_);
-  }
-  ScratchPool(const ScratchPool&) = delete;
-  ScratchPool& operator=(const ScratchPool&) = delete;
-
-  // Runs f(scratch) with a scratch nobody else uses meanwhile.
-  template <class F>
-  void With(F&& f) {
-    hs_scratch_t* scratch = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!free_.empty()) {
-        scratch = free_.back();
-        free_.pop_back();
-      }
-    }
-    if (scratch == nullptr && hs_clone_scratch(prototype_, &scratch) != HS_SUCCESS) {
-      // Out of memory for another scratch: share the prototype, one scan at a time.
-      std::lock_guard<std::mutex> lock(prototype_mu_);
-      f(prototype_);
-      return;
-    }
-    f(scratch);
-    std::lock_guard<std::mutex> lock(mu_);
-    free_.push_back(scratch);
-  }
-
- private:
-  std::mutex mu_;
-  std::mutex prototype_mu_;
-  hs_scratch_t* prototype_;
-  std::vector<hs_scratch_t*> free_;
-};
-
 struct Match {
   uint32_t rule = 0;  // for a segment match during scanning: the global segment index
   uint32_t from = 0;  // folded offsets of the match, including its boundary spaces
@@ -85,24 +31,6 @@ struct Match {
   uint32_t first = 0;  // first and last token of the match
   uint32_t last = 0;
 };
-
-struct ScanState {
-  const std::vector<Literal>* literals;
-  std::vector<Match>* matches;
-  std::vector<uint16_t>* per_segment;
-};
-
-int OnMatch(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
-            void* context) {
-  auto* state = static_cast<ScanState*>(context);
-  const Literal& literal = (*state->literals)[id];
-  uint16_t& count = (*state->per_segment)[literal.segment];
-  if (count >= kMaxMatchesPerRule) return 0;
-  ++count;
-  const auto end = static_cast<uint32_t>(to);
-  state->matches->push_back({literal.segment, end - literal.length, end, 0, 0});
-  return state->matches->size() >= kMaxMatches ? 1 : 0;
-}
 
 Level LevelOf(double score, const Thresholds& t) {
   if (score >= t.emergency) return Level::kEmergency;
@@ -118,9 +46,9 @@ struct Engine::Impl {
   Normalizer normalizer;
   std::vector<Rule> rules;
   std::vector<uint32_t> segment_rule;  // global segment index -> rule
-  std::vector<Literal> literals;       // Hyperscan id -> literal
-  std::unique_ptr<hs_database_t, DatabaseDeleter> db;
-  std::unique_ptr<ScratchPool> scratch;
+  std::vector<uint8_t> segment_first;  // 1 when the segment is its rule's first
+  internal::PhraseMatcher matcher;     // every literal, reporting its global segment index
+  size_t literal_count = 0;
 };
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -130,17 +58,13 @@ const Normalizer& Engine::normalizer() const { return impl_->normalizer; }
 const Lexicon& Engine::lexicon() const { return impl_->lexicon; }
 const std::string& Engine::version() const { return impl_->lexicon.version; }
 size_t Engine::pattern_count() const { return impl_->rules.size(); }
-size_t Engine::literal_count() const { return impl_->literals.size(); }
+size_t Engine::literal_count() const { return impl_->literal_count; }
 
 Result<std::shared_ptr<const Engine>> Engine::Compile(Lexicon lexicon,
                                                       const std::vector<TeencodeEntry>& teencode) {
-  if (hs_valid_platform() != HS_SUCCESS) {
-    return Fail(Error::Precondition("this CPU cannot run Hyperscan (SSSE3 is required)"));
-  }
   auto impl = std::make_unique<Impl>();
   CS_TRY(impl->normalizer, Normalizer::Create(teencode));
 
-  std::vector<std::string> strings;  // the literals, in Hyperscan id order
   auto add = [&](Rule rule, std::string_view pattern, std::string_view file, int line) -> Status {
     auto compiled = internal::CompilePattern(pattern, impl->normalizer);
     if (!compiled) {
@@ -151,13 +75,12 @@ Result<std::shared_ptr<const Engine>> Engine::Compile(Lexicon lexicon,
     rule.gaps = std::move(compiled->gaps);
     rule.first_segment = static_cast<uint32_t>(impl->segment_rule.size());
     const auto rule_index = static_cast<uint32_t>(impl->rules.size());
-    for (auto& segment : compiled->segments) {
+    for (const auto& segment : compiled->segments) {
       const auto segment_index = static_cast<uint32_t>(impl->segment_rule.size());
       impl->segment_rule.push_back(rule_index);
-      for (auto& literal : segment) {
-        impl->literals.push_back({segment_index, static_cast<uint32_t>(literal.size())});
-        strings.push_back(std::move(literal));
-      }
+      impl->segment_first.push_back(segment_index == rule.first_segment ? 1 : 0);
+      for (const std::string& literal : segment) impl->matcher.Add(literal, segment_index);
+      impl->literal_count += segment.size();
     }
     impl->rules.push_back(std::move(rule));
     return {};
@@ -184,40 +107,8 @@ Result<std::shared_ptr<const Engine>> Engine::Compile(Lexicon lexicon,
     rule.cue = c.kind;
     CS_TRY_STATUS(add(std::move(rule), c.pattern, "cues.tsv", c.line));
   }
-  if (strings.empty()) return Fail(Error::Invalid("the lexicon has no patterns"));
-
-  // One literal database: Hyperscan's fastest matchers, and no start-of-match tracking needed.
-  std::vector<const char*> expressions;
-  std::vector<size_t> lengths;
-  std::vector<unsigned int> flags, ids;
-  for (size_t i = 0; i < strings.size(); ++i) {
-    expressions.push_back(strings[i].data());
-    lengths.push_back(strings[i].size());
-    flags.push_back(0);
-    ids.push_back(static_cast<unsigned int>(i));
-  }
-  hs_database_t* db = nullptr;
-  hs_compile_error_t* error = nullptr;
-  if (hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
-                           static_cast<unsigned int>(expressions.size()), HS_MODE_BLOCK, nullptr,
-                           &db, &error) != HS_SUCCESS) {
-    std::string where = "lexicon";
-    if (error != nullptr && error->expression >= 0 &&
-        static_cast<size_t>(error->expression) < impl->literals.size()) {
-      const Rule& r = impl->rules[impl->segment_rule[impl->literals[error->expression].segment]];
-      where = r.is_signal ? "signals.tsv line " + std::to_string(lexicon.signals[r.index].line)
-                          : "cues.tsv line " + std::to_string(lexicon.cues[r.index].line);
-    }
-    std::string message = error != nullptr ? error->message : "unknown error";
-    hs_free_compile_error(error);
-    return Fail(Error::Invalid(where + ": pattern rejected by the matcher: " + message));
-  }
-  impl->db.reset(db);
-  hs_scratch_t* prototype = nullptr;
-  if (hs_alloc_scratch(db, &prototype) != HS_SUCCESS) {
-    return Fail(Error::Internal("hs_alloc_scratch failed"));
-  }
-  impl->scratch = std::make_unique<ScratchPool>(prototype);
+  if (impl->literal_count == 0) return Fail(Error::Invalid("the lexicon has no patterns"));
+  impl->matcher.Build();
   impl->lexicon = std::move(lexicon);
   return std::shared_ptr<const Engine>(new Engine(std::move(impl)));
 }
@@ -232,29 +123,35 @@ TriageResult Engine::Triage(std::string_view text) const {
   result.entities = std::move(norm.entities);
   if (norm.folded.empty()) return result;
 
-  std::vector<Match> segments;
-  std::vector<uint16_t> per_segment(impl.segment_rule.size(), 0);
-  ScanState state{&impl.literals, &segments, &per_segment};
-  impl.scratch->With([&](hs_scratch_t* scratch) {
-    hs_scan(impl.db.get(), norm.folded.data(), static_cast<unsigned int>(norm.folded.size()), 0,
-            scratch, OnMatch, &state);
-  });
-  if (segments.empty()) return result;
-
-  // Tokens of each segment match (literals start and end on a space, so on token boundaries).
+  // Segment matches: literals start and end on a space, so on token boundaries. A later segment
+  // of a rule with gaps can only extend a chain its previous segment started earlier in the text
+  // (the matcher reports in text order), so its other matches are not kept: " ảnh " of
+  // "dọa * ảnh" is in most messages, "dọa" in few. At most kMaxMatchesPerRule per segment are
+  // kept (the first in text order) and kMaxMatches in all, so a hostile message cannot make the
+  // engine hold or chain unbounded numbers of matches.
   const std::vector<Token>& tokens = norm.tokens;
-  for (Match& m : segments) {
-    const uint32_t begin = m.from + 1, end = m.to - 1;
-    auto first = std::lower_bound(tokens.begin(), tokens.end(), begin,
-                                  [](const Token& t, uint32_t pos) { return t.begin < pos; });
-    auto last = std::lower_bound(tokens.begin(), tokens.end(), end,
-                                 [](const Token& t, uint32_t pos) { return t.end < pos; });
-    m.first = static_cast<uint32_t>(first - tokens.begin());
-    m.last = static_cast<uint32_t>(last - tokens.begin());
-  }
-  std::sort(segments.begin(), segments.end(), [](const Match& a, const Match& b) {
-    return std::tie(a.rule, a.from, a.to) < std::tie(b.rule, b.from, b.to);
-  });
+  std::vector<Match> found;
+  found.reserve(128);
+  std::vector<uint16_t> per_segment(impl.segment_rule.size(), 0);
+  std::vector<int32_t> token_ids;
+  impl.matcher.Scan(
+      norm.folded, tokens, token_ids, [&](uint32_t segment, uint32_t first, uint32_t last) {
+        if (impl.segment_first[segment] == 0 && per_segment[segment - 1] == 0) {
+          return true;
+        }
+        uint16_t& count = per_segment[segment];
+        if (count >= kMaxMatchesPerRule) return true;
+        ++count;
+        found.push_back({segment, tokens[first].begin - 1, tokens[last].end + 1, first, last});
+        return found.size() < kMaxMatches;
+      });
+  if (found.empty()) return result;
+  // By segment; within a segment they came in text order, i.e. by (from, to).
+  std::vector<uint64_t> order(found.size());
+  for (size_t i = 0; i < found.size(); ++i) order[i] = uint64_t{found[i].rule} << 32 | i;
+  std::sort(order.begin(), order.end());
+  std::vector<Match> segments(found.size());
+  for (size_t i = 0; i < order.size(); ++i) segments[i] = found[order[i] & 0xFFFFFFFFu];
 
   // Whole matches: a one-segment rule's segment matches; for a rule with gaps, chains of its
   // segments each starting at most `gap` words after the previous one, in the same sentence.
@@ -282,11 +179,13 @@ TriageResult Engine::Triage(std::string_view text) const {
     if (segment == rule.first_segment && rule.gaps.empty()) {
       for (auto m = it; m != end; ++m)
         matches.push_back({rule_index, m->from, m->to, m->first, m->last});
-    } else if (segment == rule.first_segment) {
+    } else if (segment == rule.first_segment &&
+               per_segment[rule.first_segment + rule.gaps.size()] != 0) {
+      // (A chain needs a match of the rule's last segment; most first segments have none.)
       for (auto m = it; m != end; ++m) {
         // Extend through the later segments; depth-first, keeping the earliest end.
         Match best{rule_index, m->from, 0, m->first, 0};
-        const std::function<void(size_t, const Match&)> extend = [&](size_t k, const Match& prev) {
+        const auto extend = [&](const auto& self, size_t k, const Match& prev) -> void {
           if (k == rule.gaps.size() + 1) {
             if (best.to == 0 || prev.to < best.to) {
               best.to = prev.to;
@@ -299,10 +198,10 @@ TriageResult Engine::Triage(std::string_view text) const {
             if (next->first <= prev.last) continue;
             if (next->first - prev.last - 1 > static_cast<uint32_t>(rule.gaps[k - 1])) continue;
             if (!no_sentence_end(prev.last, next->first)) continue;
-            extend(k + 1, *next);
+            self(self, k + 1, *next);
           }
         };
-        extend(1, *m);
+        extend(extend, 1, *m);
         if (best.to != 0) matches.push_back(best);
       }
     }

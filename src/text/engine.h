@@ -2,8 +2,9 @@
 // The triage engine: Vietnamese-aware risk signals for a hotline message.
 //
 // An Engine is compiled once from a Lexicon and a teencode table (Engine::Compile) into one
-// Hyperscan literal database over the folded view of normalize.h: every pattern expands into
-// literal strings (see text/pattern.h); gaps ("dọa * ảnh") join literal segments afterwards.
+// whole-word phrase matcher over the folded view of normalize.h: every pattern expands into
+// literal strings (see text/pattern.h) matched as token sequences (text/matcher.h); gaps
+// ("dọa * ảnh") join literal segments afterwards.
 // Triage(text) then normalises the text, scans it once, applies the lexicon's context rules and
 // returns a level, a score, the signals with their spans in the original text, the suggested
 // categories and the entities (links, phone numbers, ...) found.
@@ -32,8 +33,8 @@
 //     raised to its min_level when it has any live signal; the message level is the highest.
 //
 // Thread-safety: an Engine is immutable; Triage may be called from any number of threads at
-// once (each call borrows a Hyperscan scratch from a small internal pool). Triage is O(n) in
-// the text length plus O(m log m) in the number of matches, which is capped.
+// once (no lock is taken). Triage is O(n) in the text length plus O(m log m) in the number of
+// matches, which is capped (at most 16 per pattern segment, the first in text order).
 //
 // To change the lexicon without a restart, compile a new Engine and publish it through an
 // EngineHolder; calls in flight finish on the engine they started with.
@@ -92,8 +93,9 @@ class Engine {
   static constexpr size_t kMaxSignals = 256;
 
   /// Compiles the lexicon. Errors are kInvalidArgument naming the file and line of the first
-  /// bad pattern or teencode row, or kFailedPrecondition when this CPU cannot run Hyperscan
-  /// (it needs SSSE3). Takes a few hundred milliseconds for a lexicon of a thousand patterns.
+  /// bad pattern or teencode row (kFailedPrecondition, a CPU Hyperscan could not run on, is no
+  /// longer returned since the phrase matcher replaced it). Takes a few hundred milliseconds for
+  /// a lexicon of a thousand patterns.
   static Result<std::shared_ptr<const Engine>> Compile(Lexicon lexicon,
                                                        const std::vector<TeencodeEntry>& teencode);
 

@@ -1,0 +1,151 @@
+#include "text/matcher.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace childsafe::text::internal {
+
+uint64_t PhraseMatcher::Prefix(const char* p, size_t n) {
+  uint64_t prefix = 0;
+  if (n >= 8) {
+    std::memcpy(&prefix, p, 8);
+  } else {
+    for (size_t k = 0; k < n; ++k) prefix |= uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+  }
+  return prefix;
+}
+
+uint64_t PhraseMatcher::Hash(uint64_t prefix, const char* p, size_t n) {
+  uint64_t h = (prefix ^ (n * 0xC2B2AE3D27D4EB4FULL)) * 0x9E3779B97F4A7C15ULL;
+  for (size_t k = 8; k < n; k += 8) {
+    uint64_t v = 0;
+    std::memcpy(&v, p + k, std::min<size_t>(8, n - k));
+    h = (h ^ (h >> 32) ^ v) * 0xFF51AFD7ED558CCDULL;
+  }
+  return h ^ (h >> 29);
+}
+
+int32_t PhraseMatcher::FindWord(const char* p, size_t n) const {
+  if (word_slots_.empty()) return -1;
+  const uint64_t prefix = Prefix(p, n);
+  const uint64_t hash = Hash(prefix, p, n);
+  const auto tag = static_cast<uint32_t>(hash >> 32);
+  uint64_t slot = hash & word_mask_;
+  while (true) {
+    const WordSlot& s = word_slots_[slot];
+    if (s.word < 0) return -1;
+    if (s.tag == tag) {
+      const Word& w = words_[s.word];
+      if (w.length == n && w.prefix == prefix &&
+          (n <= 8 || std::memcmp(pool_.data() + w.offset + 8, p + 8, n - 8) == 0)) {
+        return s.word;
+      }
+    }
+    slot = (slot + 1) & word_mask_;
+  }
+}
+
+int32_t PhraseMatcher::Child(int32_t node, int32_t word) const {
+  const Node& n = nodes_[node];
+  const Edge* begin = edges_.data() + n.edges_begin;
+  const Edge* end = edges_.data() + n.edges_end;
+  if (end - begin <= 8) {
+    for (const Edge* e = begin; e != end; ++e) {
+      if (e->word == word) return e->child;
+    }
+    return -1;
+  }
+  const Edge* e =
+      std::lower_bound(begin, end, word, [](const Edge& x, int32_t w) { return x.word < w; });
+  return e != end && e->word == word ? e->child : -1;
+}
+
+int32_t PhraseMatcher::InternWord(std::string_view word) {
+  auto [it, inserted] =
+      building_words_.emplace(std::string(word), static_cast<int32_t>(words_.size()));
+  if (inserted) {
+    Word w;
+    w.prefix = Prefix(word.data(), word.size());
+    w.offset = static_cast<uint32_t>(pool_.size());
+    w.length = static_cast<uint32_t>(word.size());
+    words_.push_back(w);
+    pool_.append(word);
+  }
+  return it->second;
+}
+
+void PhraseMatcher::Add(std::string_view literal, uint32_t id) {
+  // " w1 w2 ... wk ": walk (and grow) the trie along the words.
+  int32_t node = -1;
+  size_t start = 1;
+  while (start < literal.size()) {
+    size_t end = literal.find(' ', start);
+    if (end == std::string_view::npos) end = literal.size();
+    if (end == start) break;  // malformed (double space): CompilePattern never writes one
+    const int32_t word = InternWord(literal.substr(start, end - start));
+    if (node < 0) {
+      if (words_[word].node < 0) {
+        words_[word].node = static_cast<int32_t>(nodes_.size());
+        nodes_.emplace_back();
+      }
+      node = words_[word].node;
+    } else {
+      const uint64_t key =
+          uint64_t{static_cast<uint32_t>(node)} << 32 | static_cast<uint32_t>(word);
+      auto [it, inserted] = building_edges_.emplace(key, static_cast<int32_t>(nodes_.size()));
+      if (inserted) nodes_.emplace_back();
+      node = it->second;
+    }
+    start = end + 1;
+  }
+  if (node >= 0) building_hits_.emplace_back(node, id);
+}
+
+void PhraseMatcher::Build() {
+  // Words: an open-addressing table at most half full.
+  uint64_t size = 16;
+  while (size < words_.size() * 2) size <<= 1;
+  word_slots_.assign(size, WordSlot{});
+  word_mask_ = size - 1;
+  for (size_t i = 0; i < words_.size(); ++i) {
+    const Word& w = words_[i];
+    const uint64_t hash = Hash(w.prefix, pool_.data() + w.offset, w.length);
+    uint64_t slot = hash & word_mask_;
+    while (word_slots_[slot].word >= 0) slot = (slot + 1) & word_mask_;
+    word_slots_[slot] = {static_cast<uint32_t>(hash >> 32), static_cast<int32_t>(i)};
+  }
+
+  // Each node's children, contiguous and sorted by word.
+  std::vector<std::pair<uint64_t, int32_t>> edges(building_edges_.begin(), building_edges_.end());
+  std::sort(edges.begin(), edges.end());
+  edges_.clear();
+  edges_.reserve(edges.size());
+  size_t e = 0;
+  for (size_t node = 0; node < nodes_.size(); ++node) {
+    nodes_[node].edges_begin = static_cast<uint32_t>(edges_.size());
+    while (e < edges.size() && (edges[e].first >> 32) == node) {
+      edges_.push_back({static_cast<int32_t>(edges[e].first & 0xFFFFFFFFu), edges[e].second});
+      ++e;
+    }
+    nodes_[node].edges_end = static_cast<uint32_t>(edges_.size());
+  }
+
+  // Each node's ids, in the order they were added.
+  std::stable_sort(building_hits_.begin(), building_hits_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  hits_.clear();
+  hits_.reserve(building_hits_.size());
+  size_t k = 0;
+  for (size_t node = 0; node < nodes_.size(); ++node) {
+    nodes_[node].hits_begin = static_cast<uint32_t>(hits_.size());
+    while (k < building_hits_.size() && building_hits_[k].first == static_cast<int32_t>(node)) {
+      hits_.push_back(building_hits_[k++].second);
+    }
+    nodes_[node].hits_end = static_cast<uint32_t>(hits_.size());
+  }
+  building_words_ = {};
+  building_edges_ = {};
+  building_hits_ = {};
+}
+
+}  // namespace childsafe::text::internal
