@@ -348,6 +348,7 @@ CharInfo Compute(char32_t cp32) {
 
 struct Tables {
   std::vector<CharInfo> low;                                  // U+0000..kTableEnd
+  std::vector<FastInfo> fast;                                 // the same, compact
   std::vector<std::pair<char32_t, char32_t>> ignorable_high;  // inclusive ranges >= kTableEnd
   std::vector<CharInfo> fullwidth;                            // kFullwidthBegin..kFullwidthEnd
   // compose[base index][mod][tone]; base index: a e i o u y d
@@ -366,6 +367,22 @@ struct Tables {
       } else {
         ignorable_high.emplace_back(c, c);
       }
+    }
+    fast.resize(kTableEnd);
+    for (char32_t c = 0; c < kTableEnd; ++c) {
+      const CharInfo& i = low[c];
+      FastInfo& f = fast[c];
+      f.lower = i.lower;
+      f.mark = static_cast<uint8_t>(i.mod | (i.tone << 3));
+      if (i.cls == CharClass::kLetter) {
+        f.bits |= kFastLetter;
+        if (i.fold < 0x80 && (i.flags & (kFlagHomoglyph | kFlagForeignMarks)) == 0) {
+          f.bits |= kFastLean;
+          f.fold = static_cast<uint8_t>(i.fold);
+        }
+      }
+      if (i.flags & kFlagVietnamese) f.bits |= kFastVietnamese;
+      if (i.flags & kFlagNotNfcInert) f.bits |= kFastNotNfcInert;
     }
     fullwidth.reserve(kFullwidthEnd - kFullwidthBegin);
     for (char32_t c = kFullwidthBegin; c < kFullwidthEnd; ++c) fullwidth.push_back(Compute(c));
@@ -410,6 +427,8 @@ const Tables& GetTables() {
 }  // namespace
 
 const CharInfo* LowTable() { return GetTables().low.data(); }
+
+const FastInfo* FastTable() { return GetTables().fast.data(); }
 
 bool IsIgnorable(char32_t cp) {
   const Tables& t = GetTables();

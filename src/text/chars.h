@@ -62,6 +62,24 @@ inline constexpr char32_t kLowTableEnd = 0x2500;
 /// The table for U+0000..kLowTableEnd-1 (built on first use; thread-safe).
 const CharInfo* LowTable();
 
+/// CharInfo in eight bytes, for the normaliser's inner loop over letters.
+struct FastInfo {
+  char32_t lower = 0;  // CharInfo::lower
+  uint8_t fold = 0;    // CharInfo::fold when it is ASCII (kFastLean), else 0
+  uint8_t mark = 0;    // mod | tone << 3 (NormalizedText::folded_marks encoding)
+  uint8_t bits = 0;    // kFast* below
+  uint8_t unused = 0;
+};
+enum : uint8_t {
+  kFastLetter = 1,      // cls == CharClass::kLetter
+  kFastLean = 2,        // a letter whose fold is ASCII, neither a homoglyph nor foreign-marked
+  kFastVietnamese = 4,  // kFlagVietnamese
+  kFastNotNfcInert = 8  // kFlagNotNfcInert
+};
+
+/// FastInfo for U+0000..kLowTableEnd-1, derived from LowTable() (built on first use).
+const FastInfo* FastTable();
+
 /// Facts about any code point outside the low table (computed with ICU; slower).
 CharInfo InfoSlow(char32_t cp);
 

@@ -33,6 +33,25 @@ constexpr std::array<bool, 256> kRunChar = MakeRunTable();
 
 bool IsRunChar(unsigned char c) { return kRunChar[c]; }
 
+// What a run character is, as bits, so scanning a run is one table lookup per byte: every run
+// character has kRunChar; '.', '@', ':' and digits or '+' have their own bit too.
+enum : unsigned { kRunAny = 1, kRunDot = 2, kRunAt = 4, kRunColon = 8, kRunDigit = 16 };
+constexpr unsigned kRunTell = kRunDot | kRunAt | kRunColon | kRunDigit;
+constexpr std::array<unsigned char, 256> MakeRunBits() {
+  std::array<unsigned char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if (!kRunChar[c]) continue;
+    unsigned bits = kRunAny;
+    if (c == '.') bits |= kRunDot;
+    if (c == '@') bits |= kRunAt;
+    if (c == ':') bits |= kRunColon;
+    if ((c >= '0' && c <= '9') || c == '+') bits |= kRunDigit;
+    t[c] = static_cast<unsigned char>(bits);
+  }
+  return t;
+}
+constexpr std::array<unsigned char, 256> kRunBits = MakeRunBits();
+
 // Bytes an entity can start at: an ASCII letter or digit (URL, e-mail, phone), '+' (phone) or
 // '@' (handle). The scan skips everything else without looking further.
 constexpr std::array<bool, 256> MakeStartTable() {
@@ -257,8 +276,26 @@ std::vector<Entity> ExtractEntities(std::string_view text) {
   std::vector<Entity> out;
   const size_t n = text.size();
   size_t no_run_before = 0;  // inside a run that failed: no URL/e-mail/handle may start here
+  size_t run_with_tell = 0;  // the scan below is inside a run holding a tell-tale until here
   size_t i = 0;
   while (i < n) {
+    if (i >= run_with_tell) {
+      // Every entity holds a digit, '+', '.', ':' or '@' in the run of URL characters it
+      // starts in (a host has a dot). Jump to the next such byte and back to the start of its
+      // run (not before i): in the runs skipped, nothing can start.
+      size_t tell = i;
+      while (tell < n && (kRunBits[static_cast<unsigned char>(text[tell])] & kRunTell) == 0) {
+        ++tell;
+      }
+      if (tell == n) break;
+      size_t start = tell;
+      while (start > i && IsRunChar(static_cast<unsigned char>(text[start - 1]))) --start;
+      run_with_tell = tell;
+      while (run_with_tell < n && IsRunChar(static_cast<unsigned char>(text[run_with_tell]))) {
+        ++run_with_tell;
+      }
+      i = start;
+    }
     while (i < n && !kMayStart[static_cast<unsigned char>(text[i])]) ++i;
     if (i == n) break;
     const unsigned char c = text[i];
@@ -283,15 +320,15 @@ std::vector<Entity> ExtractEntities(std::string_view text) {
       continue;
     }
     size_t run_end = i;
-    bool dot = false, at = false, colon = false, digit = false;
-    while (run_end < n && IsRunChar(static_cast<unsigned char>(text[run_end]))) {
-      const char r = text[run_end];
-      dot |= r == '.';
-      at |= r == '@';
-      colon |= r == ':';
-      digit |= IsDigit(r) || r == '+';
+    unsigned seen = 0;  // RunBits of the run's characters
+    while (run_end < n) {
+      const unsigned bits = kRunBits[static_cast<unsigned char>(text[run_end])];
+      if (bits == 0) break;
+      seen |= bits;
       ++run_end;
     }
+    const bool dot = (seen & kRunDot) != 0, at = (seen & kRunAt) != 0;
+    const bool colon = (seen & kRunColon) != 0, digit = (seen & kRunDigit) != 0;
     if (!dot && !at && !colon) {
       // No URL, address or handle without one of these: the common case of a plain word. Only
       // a phone number could still start inside the run, and only at a digit or '+'.

@@ -41,12 +41,13 @@ class TeencodeMap {
     values_ = std::move(values);
     filter_.fill(0);
     for (const std::string& key : keys_) {
-      uint64_t h = kCodePointSeed;
+      std::vector<char32_t> cps;
       for (size_t i = 0; i < key.size();) {
         const DecodedChar d = DecodeUtf8(std::string_view(key).substr(i));
-        h = MixCodePoint(h, d.cp);
+        cps.push_back(d.cp);
         i += d.length;
       }
+      const uint64_t h = FilterHash(cps[0], cps.size() > 1 ? cps[1] : 0, cps.back(), cps.size());
       filter_[(h >> 6) & (kFilterWords - 1)] |= uint64_t{1} << (h & 63);
     }
     size_t capacity = 16;
@@ -93,12 +94,15 @@ class TeencodeMap {
 
   size_t size() const { return keys_.size(); }
 
-  // A filter on the key's code points (as the normaliser holds them, before encoding): false
-  // means no key is this word. MixCodePoint over the code points from kCodePointSeed gives `h`.
-  static constexpr uint64_t kCodePointSeed = 0x243F6A8885A308D3ULL;
-  static uint64_t MixCodePoint(uint64_t h, char32_t cp) {
-    h = (h ^ cp) * 0x100000001B3ULL;
-    return h ^ (h >> 23);
+  // A filter on a word's code points (as the normaliser holds them, before encoding): false
+  // means no key is this word. It looks at the length and the first, second and last code point
+  // only, so it costs the same for any word.
+  // `second` is 0 for a one-letter word.
+  static uint64_t FilterHash(char32_t first, char32_t second, char32_t last, size_t n) {
+    const uint64_t h = (uint64_t{first} * 0x9E3779B97F4A7C15ULL) ^
+                       (uint64_t{second} * 0xC2B2AE3D27D4EB4FULL) ^
+                       (uint64_t{last} * 0x165667B19E3779F9ULL) ^ (n * 0xFF51AFD7ED558CCDULL);
+    return h ^ (h >> 32);
   }
   bool MayBeKey(uint64_t h) const {
     return ((filter_[(h >> 6) & (kFilterWords - 1)] >> (h & 63)) & 1) != 0;
@@ -517,15 +521,78 @@ uint32_t TransformWord(std::vector<Glyph>& w) {
 
 }  // namespace
 
+namespace {
+
+// True when `text` is valid UTF-8 without invisible characters (zero-width, bidi controls, soft
+// hyphens...): the common case, where the text is read as it is. One pass, eight ASCII bytes at a
+// time; the checks are those of FindInvalidUtf8 and CharClass::kIgnorable.
+bool IsCleanUtf8(std::string_view text, const CharInfo* low) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const size_t n = text.size();
+  const auto cont = [](unsigned char b) { return (b & 0xC0) == 0x80; };
+  size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      // Jump over ASCII to the next byte with the high bit set.
+      uint64_t word;
+      std::memcpy(&word, p + i, 8);
+      const uint64_t high = word & 0x8080808080808080ULL;
+      if (high == 0) {
+        i += 8;
+        continue;
+      }
+      i += static_cast<size_t>(__builtin_ctzll(high)) / 8;
+    } else if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const unsigned char b0 = p[i];
+    char32_t cp;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+      if (i + 1 >= n || !cont(p[i + 1])) return false;
+      i += 2;
+      // U+00C0..U+033F (Latin letters with diacritics, combining marks) holds no invisible
+      // character: most Vietnamese letters are there.
+      if (b0 >= 0xC3 && b0 <= 0xCC) continue;
+      cp = (char32_t{b0 & 0x1Fu} << 6) | (p[i - 1] & 0x3Fu);
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      if (i + 2 >= n || !cont(p[i + 1]) || !cont(p[i + 2])) return false;
+      if ((b0 == 0xE0 && p[i + 1] < 0xA0) || (b0 == 0xED && p[i + 1] > 0x9F)) return false;
+      // U+1E00..U+1EFF (the rest of the Vietnamese letters) holds none either.
+      const bool latin_extended = b0 == 0xE1 && p[i + 1] >= 0xB8 && p[i + 1] <= 0xBB;
+      cp = (char32_t{b0 & 0x0Fu} << 12) | (char32_t{p[i + 1] & 0x3Fu} << 6) | (p[i + 2] & 0x3Fu);
+      i += 3;
+      if (latin_extended) continue;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      if (i + 3 >= n || !cont(p[i + 1]) || !cont(p[i + 2]) || !cont(p[i + 3])) return false;
+      if ((b0 == 0xF0 && p[i + 1] < 0x90) || (b0 == 0xF4 && p[i + 1] > 0x8F)) return false;
+      cp = (char32_t{b0 & 0x07u} << 18) | (char32_t{p[i + 1] & 0x3Fu} << 12) |
+           (char32_t{p[i + 2] & 0x3Fu} << 6) | (p[i + 3] & 0x3Fu);
+      i += 4;
+    } else {
+      return false;
+    }
+    if (cp < internal::kLowTableEnd ? low[cp].cls == CharClass::kIgnorable
+                                    : internal::IsIgnorable(cp)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 // ---------------------------------------------------------------------------------------------
 
 struct Normalizer::Impl {
   TeencodeMap teencode;
   const CharInfo* low = nullptr;
+  const internal::FastInfo* fast_info = nullptr;
   const icu::Normalizer2* nfc = nullptr;
 
   Impl() {
     low = internal::LowTable();
+    fast_info = internal::FastTable();
     UErrorCode status = U_ZERO_ERROR;
     nfc = icu::Normalizer2::getNFCInstance(status);
     if (U_FAILURE(status)) nfc = nullptr;
@@ -679,6 +746,20 @@ class Pass {
   // Fast path: one simple word at `pos` and the gap after it. False (having emitted nothing)
   // when what is at `pos` is not that.
   bool FastStep(uint32_t pos, uint32_t& next);
+  enum class Lean { kDone, kNo, kGlyphs };
+  // Out of line and specialised: inlined into Run, the loop ran short of registers.
+  template <bool kIdentity, bool kCanonical>
+  [[gnu::noinline]] Lean LeanStep(uint32_t pos, uint32_t& next);
+  bool GlyphStep(uint32_t pos, uint32_t& next);
+  struct GapAfter {
+    Gap gap;
+    uint32_t b = 0, e = 0;  // the gap's characters (without skipped marks and invisibles)
+    uint32_t end = 0;       // where the next item starts
+    uint32_t flags = 0;     // TextFlag bits of invisible characters skipped
+    bool empty = true;      // no gap: the word ends the text
+  };
+  bool ParseGapAfterWord(uint32_t i, GapAfter& out);
+  void FinishStep(GapAfter& gap, uint32_t& next);
   // True when the fragment at `pos` is a simple word (see the class comment).
   bool SimpleWordAt(uint32_t pos) const;
   // Full machinery on the region from `begin` to the next cut; returns where it ended.
@@ -718,6 +799,14 @@ class Pass {
   void BeginToken(Span span, bool attach_canonical);
   bool IsSingle(uint32_t g_begin, uint32_t g_end);
   bool SingleLetterish(const Item& item) const;
+  // out_.tokens is sized ahead (resize(n, value) is one vectorised fill) and cut at the end.
+  void PushToken(const Token& token) {
+    if (tokens_size_ == tokens_capacity_) {
+      tokens_capacity_ = tokens_capacity_ * 2 + 16;
+      out_.tokens.resize(tokens_capacity_, Token{});
+    }
+    out_.tokens[tokens_size_++] = token;
+  }
 
   const Normalizer::Impl& impl_;
   const NormalizeOptions& options_;
@@ -746,6 +835,8 @@ class Pass {
   uint32_t sentence_ = 0;
   uint32_t clause_ = 0;
   bool any_token_ = false;
+  size_t tokens_size_ = 0;
+  size_t tokens_capacity_ = 0;
   std::vector<Glyph> word_;  // scratch for one word
   static constexpr size_t kMaxFastLetters = 48;
   std::array<Glyph, kMaxFastLetters> fast_word_;  // the word FastStep reads
@@ -865,6 +956,174 @@ bool Pass::SimpleWordAt(uint32_t pos) const {
 
 bool Pass::FastStep(uint32_t pos, uint32_t& next) {
   if (EntityAt(pos)) return false;
+  Lean lean;
+  if (map_->identity()) {
+    lean = options_.canonical ? LeanStep<true, true>(pos, next) : LeanStep<true, false>(pos, next);
+  } else {
+    lean =
+        options_.canonical ? LeanStep<false, true>(pos, next) : LeanStep<false, false>(pos, next);
+  }
+  switch (lean) {
+    case Lean::kDone:
+      return true;
+    case Lean::kNo:
+      return false;
+    case Lean::kGlyphs:
+      return GlyphStep(pos, next);
+  }
+  return false;
+}
+
+// Whether PlaceTone would move the tone of a word of n letters (bases and modifiers given; bit k
+// of `vowels` set when letter k is a vowel) whose only tone is on letter `toned`: the same choice
+// of the target vowel, without the checks PlaceTone makes before it moves anything (when the
+// tone is already on the target, nothing moves either way).
+bool ToneWouldMove(const uint8_t* base, const uint8_t* mod, size_t n, size_t toned,
+                   uint64_t vowels) {
+  if (vowels == 0) return false;
+  auto i = static_cast<size_t>(__builtin_ctzll(vowels));
+  // "qu" and "gi" before another vowel are part of the initial consonant.
+  if (i == 1 && i + 1 < n && ((vowels >> 2) & 1) != 0 && mod[1] == 0 &&
+      ((base[0] == 'q' && base[1] == 'u') || (base[0] == 'g' && base[1] == 'i'))) {
+    ++i;
+  }
+  const size_t v_begin = i;
+  const size_t v_end = v_begin + static_cast<size_t>(__builtin_ctzll(~(vowels >> v_begin)));
+  const size_t count = v_end - v_begin;
+  if (count > 3) return false;
+  size_t target = n;
+  for (size_t k = v_begin; k < v_end; ++k) {
+    if (mod[k] != internal::kModNone) target = k;
+  }
+  if (target == n) {
+    target = v_end < n ? v_end - 1 : count == 3 ? v_begin + 1 : v_begin;
+  }
+  return target != toned;
+}
+
+// Bit c - 64 set for the ASCII vowels a e i o u y.
+constexpr uint64_t kVowelBits = (uint64_t{1} << ('a' - 64)) | (uint64_t{1} << ('e' - 64)) |
+                                (uint64_t{1} << ('i' - 64)) | (uint64_t{1} << ('o' - 64)) |
+                                (uint64_t{1} << ('u' - 64)) | (uint64_t{1} << ('y' - 64));
+
+// The lean lane of FastStep: a simple word of letters with ASCII folds whose tone stays where
+// it is and which is no teencode key, written straight to the output while it is read (through
+// cursors that are committed only when the step succeeds). kGlyphs: a simple word this lane
+// does not handle; kNo: not a fast step at all.
+template <bool kIdentity, bool kCanonical>
+Pass::Lean Pass::LeanStep(uint32_t pos, uint32_t& next) {
+  // Everything the loop reads lives in locals: the output is written through char pointers,
+  // which the compiler must otherwise assume could change any member between two letters.
+  const auto n = static_cast<uint32_t>(work_.size());
+  const auto* bytes = reinterpret_cast<const unsigned char*>(work_.data());
+  const internal::FastInfo* fast = impl_.fast_info;
+  const OffsetMap& map = *map_;
+  constexpr bool identity = kIdentity;
+  constexpr bool canonical = kCanonical;
+  const bool nfc_done = nfc_done_;
+  const uint32_t entity = next_entity_begin_;
+  const uint32_t word_begin = identity ? pos : map.Map(pos, pos + 1).begin;
+  const Span space{prev_end_, std::max(prev_end_, word_begin)};
+  ViewWriter::Cursor f = folded_.Begin(1 + kMaxFastLetters);
+  ViewWriter::Cursor c{};
+  if constexpr (canonical) {
+    c = canonical_.Begin(1 + 4 * kMaxFastLetters);
+    if (any_token_) c.Put(' ', space);
+  }
+  f.Put(' ', space);  // what BeginToken writes
+  char* const f_text = f.text;
+  Span* const f_spans = f.spans;
+  uint8_t* const f_marks = f.marks;
+  const size_t token_begin = f.size;
+  uint8_t base[kMaxFastLetters];
+  uint8_t mod[kMaxFastLetters];
+  char32_t lower[kMaxFastLetters];
+  size_t letters = 0, toned = 0;
+  uint32_t tones = 0;
+  bool vietnamese = true;
+  uint8_t prev_fold = 0;
+  uint64_t vowels = 0;
+  uint32_t i = pos;
+  while (i < n) {
+    if (i == entity && i != pos) return Lean::kNo;
+    char32_t cp;
+    uint32_t len;
+    if (bytes[i] < 0x80) {
+      cp = bytes[i];
+      len = 1;
+    } else {
+      cp = DecodeValidUtf8(bytes + i, len);
+      if (cp >= internal::kLowTableEnd) {
+        // Rare scripts: whatever it is, the glyph path (or Scan) decides.
+        if (letters == 0 || internal::InfoSlow(cp).cls == CharClass::kLetter) return Lean::kGlyphs;
+        break;
+      }
+    }
+    const internal::FastInfo fi = fast[cp];
+    if ((fi.bits & internal::kFastNotNfcInert) != 0 && !nfc_done) {
+      needs_nfc_ = true;
+      return Lean::kNo;
+    }
+    if ((fi.bits & internal::kFastLean) == 0) {
+      if ((fi.bits & internal::kFastLetter) != 0) return Lean::kGlyphs;
+      break;
+    }
+    if (fi.fold == prev_fold || letters == kMaxFastLetters) return Lean::kNo;
+    prev_fold = fi.fold;
+    const Span span = identity ? Span{i, i + len} : map.Map(i, i + len);
+    const size_t at = token_begin + letters;
+    f_text[at] = static_cast<char>(fi.fold);
+    f_spans[at] = span;
+    f_marks[at] = fi.mark;
+    if constexpr (canonical) c.PutUtf8(fi.lower, span);
+    if ((fi.mark >> 3) != 0) {
+      ++tones;
+      toned = letters;
+    }
+    vietnamese &= (fi.bits & internal::kFastVietnamese) != 0;
+    base[letters] = fi.fold;
+    mod[letters] = fi.mark & 7;
+    lower[letters] = fi.lower;
+    // A vowel unless it is the d of đ (folds are letters, so 64 + (fold & 63) is the fold).
+    vowels |= ((kVowelBits >> (fi.fold & 63)) & (fi.fold >= 64 ? 1u : 0u) &
+               (mod[letters] != internal::kModStroke ? 1u : 0u))
+              << letters;
+    ++letters;
+    i += len;
+  }
+  if (letters < 2) return Lean::kNo;
+  const uint32_t last_end = i;
+
+  GapAfter gap;
+  if (!ParseGapAfterWord(i, gap)) return Lean::kNo;
+  if (tones == 1 && vietnamese && ToneWouldMove(base, mod, letters, toned, vowels)) {
+    return Lean::kGlyphs;
+  }
+  if (letters <= impl_.teencode.max_key_bytes() &&
+      impl_.teencode.MayBeKey(
+          TeencodeMap::FilterHash(lower[0], lower[1], lower[letters - 1], letters))) {
+    return Lean::kGlyphs;
+  }
+
+  // Commit: the word (as BeginToken and EmitSimple would have written it), then the gap.
+  f.size = token_begin + letters;
+  folded_.Commit(f);
+  if constexpr (canonical) canonical_.Commit(c);
+  any_token_ = true;
+  Token token;
+  token.begin = static_cast<uint32_t>(token_begin);
+  token.end = static_cast<uint32_t>(token_begin + letters);
+  token.sentence = sentence_;
+  token.clause = clause_;
+  token.kind = TokenKind::kWord;
+  PushToken(token);
+  prev_end_ = identity ? last_end : map.Map(pos, last_end).end;
+  FinishStep(gap, next);
+  return Lean::kDone;
+}
+
+// The glyph path of FastStep: a simple word with any letters, its tone placed, teencode.
+bool Pass::GlyphStep(uint32_t pos, uint32_t& next) {
   const auto n = static_cast<uint32_t>(work_.size());
   // The word.
   Glyph* const w = fast_word_.data();
@@ -873,7 +1132,6 @@ bool Pass::FastStep(uint32_t pos, uint32_t& next) {
   char32_t prev_base = 0;
   uint32_t tones = 0;
   bool vietnamese = true;
-  uint64_t teencode_hash = TeencodeMap::kCodePointSeed;
   while (i < n) {
     if (i != pos && EntityAt(i)) return false;
     char32_t cp;
@@ -889,7 +1147,6 @@ bool Pass::FastStep(uint32_t pos, uint32_t& next) {
     prev_base = info.fold;
     tones += info.tone != 0;
     vietnamese &= (info.flags & internal::kFlagVietnamese) != 0;
-    teencode_hash = TeencodeMap::MixCodePoint(teencode_hash, info.lower);
     Glyph& g = w[letters++];
     g.base = info.fold;
     g.lower = info.lower;
@@ -902,9 +1159,59 @@ bool Pass::FastStep(uint32_t pos, uint32_t& next) {
     i += len;
   }
   if (letters < 2) return false;
+  GapAfter gap;
+  if (!ParseGapAfterWord(i, gap)) return false;
 
-  // The gap after it: exactly the characters Scan would merge into one gap item.
-  Gap gap;
+  const Span word_span = map_->Map(w[0].b, w[letters - 1].e);
+  // PlaceTone changes only a Vietnamese word with exactly one tone; it changes `lower`, so the
+  // teencode filter is asked again after it.
+  if (tones == 1 && vietnamese) PlaceTone(w, letters);
+  if (letters <= impl_.teencode.max_key_bytes() &&
+      impl_.teencode.MayBeKey(
+          TeencodeMap::FilterHash(w[0].lower, w[1].lower, w[letters - 1].lower, letters))) {
+    EmitTransformed(w, letters, word_span);
+  } else {
+    EmitSimple(w, letters, word_span);
+  }
+  FinishStep(gap, next);
+  return true;
+}
+
+// The gap after a word ending at `i`: exactly the characters Scan would merge into one gap
+// item. False when it does not end a fast step: a character that would extend the word, a gap
+// of separators only ("tự.tử", "t.ự": Join decides), something else right after the word, or
+// text that is not NFC (needs_nfc_ is then set).
+bool Pass::ParseGapAfterWord(uint32_t i, GapAfter& out) {
+  const auto n = static_cast<uint32_t>(work_.size());
+  Gap& gap = out.gap;
+  {
+    // Most gaps are one space before a word or number: decide that without the general loop.
+    const auto* bytes = reinterpret_cast<const unsigned char*>(work_.data());
+    if (i + 1 < n && bytes[i] == ' ' && !EntityAt(i)) {
+      const unsigned char next = bytes[i + 1];
+      bool ends = EntityAt(i + 1) || (next >= '0' && next <= '9') || (next >= 'a' && next <= 'z') ||
+                  (next >= 'A' && next <= 'Z');
+      if (!ends && next >= 0x80) {
+        char32_t cp;
+        uint32_t len;
+        const CharInfo info = InfoAt(i + 1, cp, len);
+        ends = (info.cls == CharClass::kLetter || info.cls == CharClass::kDigit) &&
+               ((info.flags & internal::kFlagNotNfcInert) == 0 || nfc_done_);
+      }
+      if (ends) {
+        gap = Gap{};
+        gap.space = true;
+        gap.single_space = true;
+        gap.chars = 1;
+        out.flags = 0;
+        out.b = i;
+        out.e = i + 1;
+        out.end = i + 1;
+        out.empty = false;
+        return true;
+      }
+    }
+  }
   uint32_t gap_b = i, gap_e = i;
   bool first = true;
   uint32_t flags = 0;
@@ -986,35 +1293,26 @@ gap_done:
   if (!first && gap.IntraOnly()) return false;  // "tự.tử", "t.ự": Join decides
   if (first && i < n) return false;             // something else starts right after the word
 
-  out_.flags |= flags;
-  const Span word_span = map_->Map(w[0].b, w[letters - 1].e);
-  // PlaceTone changes only a Vietnamese word with exactly one tone; it changes `lower`, so the
-  // teencode filter is asked again after it.
-  bool maybe_teencode = letters <= impl_.teencode.max_key_bytes();
-  if (tones == 1 && vietnamese) {
-    PlaceTone(w, letters);
-    if (maybe_teencode) {
-      teencode_hash = TeencodeMap::kCodePointSeed;
-      for (size_t k = 0; k < letters; ++k) {
-        teencode_hash = TeencodeMap::MixCodePoint(teencode_hash, w[k].lower);
-      }
-    }
-  }
-  if (maybe_teencode && impl_.teencode.MayBeKey(teencode_hash)) {
-    EmitTransformed(w, letters, word_span);
-  } else {
-    EmitSimple(w, letters, word_span);
-  }
-  if (!first && i < n) {
-    // Not the end of the text (a trailing gap is dropped).
-    if (gap.dot && !gap.hard) {
-      gap.hard = true;  // "sợ. Nó": a full stop with space around it ends a sentence
-      gap.hard_char = '.';
-    }
-    EmitGap(gap, map_->Map(gap_b, gap_e));
-  }
-  next = i;
+  out.flags = flags;
+  out.b = gap_b;
+  out.e = gap_e;
+  out.end = i;
+  out.empty = first;
   return true;
+}
+
+// Emits what a fast step found after its word: the flags of invisible characters it skipped,
+// and the gap unless it ends the text (a trailing gap is dropped).
+void Pass::FinishStep(GapAfter& gap, uint32_t& next) {
+  out_.flags |= gap.flags;
+  if (!gap.empty && gap.end < work_.size()) {
+    if (gap.gap.dot && !gap.gap.hard) {
+      gap.gap.hard = true;  // "sợ. Nó": a full stop with space around it ends a sentence
+      gap.gap.hard_char = '.';
+    }
+    EmitGap(gap.gap, map_->Map(gap.b, gap.e));
+  }
+  next = gap.end;
 }
 
 // Scans from `begin` into items until the end of the text or the next cut (a simple word after
@@ -1331,7 +1629,7 @@ void Pass::EmitFoldedToken(std::string_view bytes, const uint8_t* marks, Span sp
   token.sentence = sentence_;
   token.clause = clause_;
   token.kind = kind;
-  out_.tokens.push_back(token);
+  PushToken(token);
 }
 
 void Pass::EmitGap(const Gap& gap, Span span) {
@@ -1414,9 +1712,8 @@ void Pass::EmitTransformed(const Glyph* w, size_t n, Span word_span) {
   // every word before the key is encoded and looked up.
   const Expansion* expansion = nullptr;
   if (n != 0 && n <= impl_.teencode.max_key_bytes()) {
-    uint64_t h = TeencodeMap::kCodePointSeed;
-    for (size_t k = 0; k < n; ++k) h = TeencodeMap::MixCodePoint(h, w[k].lower);
-    if (impl_.teencode.MayBeKey(h)) {
+    if (impl_.teencode.MayBeKey(
+            TeencodeMap::FilterHash(w[0].lower, n > 1 ? w[1].lower : 0, w[n - 1].lower, n))) {
       key_.clear();
       for (size_t k = 0; k < n; ++k) AppendUtf8(key_, w[k].lower);
       expansion = impl_.teencode.Find(key_);
@@ -1473,7 +1770,7 @@ void Pass::EmitSimple(const Glyph* w, size_t n, Span word_span) {
   token.sentence = sentence_;
   token.clause = clause_;
   token.kind = TokenKind::kWord;
-  out_.tokens.push_back(token);
+  PushToken(token);
   prev_end_ = word_span.end;
 }
 
@@ -1540,7 +1837,8 @@ bool Pass::Run(std::string_view work, const OffsetMap& map, bool nfc_done) {
   // Folded text is about as long as the input (diacritics go, spaces and expansions come).
   folded_.Reserve(work.size() + work.size() / 8 + 16);
   if (options_.canonical) canonical_.Reserve(work.size() + 16);
-  out_.tokens.reserve(work.size() / 3 + 4);
+  tokens_capacity_ = work.size() / 3 + 8;
+  out_.tokens.resize(tokens_capacity_, Token{});
 
   const auto n = static_cast<uint32_t>(work.size());
   uint32_t pos = 0;
@@ -1557,6 +1855,7 @@ bool Pass::Run(std::string_view work, const OffsetMap& map, bool nfc_done) {
   if (any_token_) folded_.Put(' ', {prev_end_, prev_end_});
   folded_.Finish();
   canonical_.Finish();
+  out_.tokens.resize(tokens_size_);
   // Entity spans were work offsets; report them in the original text.
   for (Entity& entity : out_.entities) entity.span = map.Map(entity.span.begin, entity.span.end);
   return true;
@@ -1579,27 +1878,8 @@ NormalizedText Normalizer::Impl::Run(std::string_view input, const NormalizeOpti
   std::string cleaned;
   std::vector<Span> clean_map;
   std::string_view work = text;
-  const bool invalid = FindInvalidUtf8(text).has_value();
-  bool invisible = false;
-  if (!invalid) {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-    for (size_t i = 0; i < text.size();) {
-      if (bytes[i] < 0x80) {
-        ++i;
-        continue;
-      }
-      uint32_t length = 0;
-      const char32_t cp = DecodeValidUtf8(bytes + i, length);
-      i += length;
-      if (cp < internal::kLowTableEnd ? low[cp].cls == CharClass::kIgnorable
-                                      : internal::IsIgnorable(cp)) {
-        invisible = true;
-        break;
-      }
-    }
-  }
-  if (invalid || invisible) {
-    if (invalid) flags |= kFlagInvalidUtf8;
+  if (!IsCleanUtf8(text, low)) {
+    if (FindInvalidUtf8(text).has_value()) flags |= kFlagInvalidUtf8;
     cleaned.reserve(text.size() + 8);
     clean_map.reserve(text.size() + 8);
     for (size_t i = 0; i < text.size();) {
