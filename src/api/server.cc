@@ -143,15 +143,18 @@ void ApiServer::Register() {
   const int threads = options_.threads;
   // cpp-httplib takes ownership of the task queue it is given.
   s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  // The framework's own limit is the larger one; each request is held to its route's limit below
-  // (before its body is read, from Content-Length) and in Dispatch (for chunked bodies).
-  std::vector<std::pair<std::string, std::regex>> uploads;
+  // With a route that takes uploads, the framework's limit is the upload limit; each request is
+  // then held to its own route's limit in Dispatch. A body over max_body_bytes is read only for a
+  // client that has authenticated on a protected route (checked below from the headers alone), so
+  // anonymous clients still cannot make the server hold more than max_body_bytes for them.
+  std::vector<std::pair<const Route*, std::regex>> matchers;
+  bool uploads = false;
   for (const Route& r : routes_) {
-    if (r.upload) uploads.emplace_back(r.method, std::regex(PathRegex(r)));
+    matchers.emplace_back(&r, std::regex(PathRegex(r)));
+    uploads = uploads || r.upload;
   }
-  s.set_payload_max_length(uploads.empty()
-                               ? options_.max_body_bytes
-                               : std::max(options_.max_body_bytes, options_.max_upload_bytes));
+  s.set_payload_max_length(uploads ? std::max(options_.max_body_bytes, options_.max_upload_bytes)
+                                   : options_.max_body_bytes);
   s.set_keep_alive_max_count(100000);
   s.set_keep_alive_timeout(options_.keep_alive_seconds);
   s.set_read_timeout(10);
@@ -174,33 +177,41 @@ void ApiServer::Register() {
       s.Delete(pattern, h);
   }
   // Bound what one request may carry in headers (cpp-httplib limits each line, not their number).
-  s.set_pre_routing_handler([this, uploads](const httplib::Request& req,
-                                            httplib::Response& res) {
+  s.set_pre_routing_handler([this, uploads, matchers = std::move(matchers)](
+                                const httplib::Request& req, httplib::Response& res) {
     size_t bytes = 0;
     for (const auto& [k, v] : req.headers) bytes += k.size() + v.size() + 4;
     if (req.headers.size() <= 100 && bytes <= 16 * 1024) {
-      // A declared body over the route's limit is refused before a byte of it is read.
+      if (!uploads) return httplib::Server::HandlerResponse::Unhandled;
       const std::string length = req.get_header_value("Content-Length");
-      if (length.empty() || length.size() > 19 ||
-          length.find_first_not_of("0123456789") != std::string::npos) {
-        return httplib::Server::HandlerResponse::Unhandled;
+      const bool large =
+          req.has_header("Transfer-Encoding") ||
+          (!length.empty() && (length.size() > 18 ||
+                               length.find_first_not_of("0123456789") != std::string::npos ||
+                               std::stoull(length) > options_.max_body_bytes));
+      if (!large) return httplib::Server::HandlerResponse::Unhandled;
+      const Route* route = nullptr;
+      for (const auto& [r, pattern] : matchers) {
+        if (r->method == req.method && std::regex_match(req.path, pattern)) route = r;
       }
-      size_t limit = options_.max_body_bytes;
-      for (const auto& [method, pattern] : uploads) {
-        if (method == req.method && std::regex_match(req.path, pattern)) {
-          limit = std::max(limit, options_.max_upload_bytes);
-        }
+      int refuse = route == nullptr || route->permission == kPublic ? 413 : 0;
+      if (!refuse) {
+        std::string session;
+        auto who = Authenticate(*route, req, session);
+        if (!who) refuse = HttpStatus(who.error().code);
       }
-      if (std::stoull(length) <= limit) return httplib::Server::HandlerResponse::Unhandled;
+      if (!refuse) return httplib::Server::HandlerResponse::Unhandled;
+      // Refused before a byte of the body is read; the connection closes after the answer.
       std::string id = RequestId(req);
-      res.status = 413;
+      res.status = refuse;
       res.set_content(
-          ProblemForStatus(413, NegotiateLang(req.get_header_value("Accept-Language")), id).dump(),
+          ProblemForStatus(refuse, NegotiateLang(req.get_header_value("Accept-Language")), id)
+              .dump(),
           std::string(kProblemContentType));
       SecurityHeaders(res);
       res.set_header("X-Request-Id", id);
-      res.set_header("Connection", "close");  // the unread body must not be taken for a request
-      metrics_.Record("unmatched", req.method.substr(0, 10), 413, 0);
+      res.set_header("Connection", "close");
+      metrics_.Record("unmatched", req.method.substr(0, 10), refuse, 0);
       return httplib::Server::HandlerResponse::Handled;
     }
     std::string id = RequestId(req);
