@@ -12,6 +12,7 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libsodium-dev
   libexpected-dev libcli11-dev libspdlog-dev libfmt-dev libicu-dev libhyperscan-dev
   libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev zlib1g-dev libssl-dev
+  libgoogle-perftools-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev libfaiss-dev wrk curl procps
 )
