@@ -379,6 +379,7 @@ struct Tables {
         if (i.fold < 0x80 && (i.flags & (kFlagHomoglyph | kFlagForeignMarks)) == 0) {
           f.bits |= kFastLean;
           f.fold = static_cast<uint8_t>(i.fold);
+          if (IsVowel(i.fold) && i.mod != kModStroke) f.bits |= kFastVowel;
         }
       }
       if (i.flags & kFlagVietnamese) f.bits |= kFastVietnamese;

@@ -71,10 +71,11 @@ struct FastInfo {
   uint8_t unused = 0;
 };
 enum : uint8_t {
-  kFastLetter = 1,      // cls == CharClass::kLetter
-  kFastLean = 2,        // a letter whose fold is ASCII, neither a homoglyph nor foreign-marked
-  kFastVietnamese = 4,  // kFlagVietnamese
-  kFastNotNfcInert = 8  // kFlagNotNfcInert
+  kFastLetter = 1,       // cls == CharClass::kLetter
+  kFastLean = 2,         // a letter whose fold is ASCII, neither a homoglyph nor foreign-marked
+  kFastVietnamese = 4,   // kFlagVietnamese
+  kFastNotNfcInert = 8,  // kFlagNotNfcInert
+  kFastVowel = 16,       // kFastLean, and the fold is a e i o u or y (not the d of đ)
 };
 
 /// FastInfo for U+0000..kLowTableEnd-1, derived from LowTable() (built on first use).

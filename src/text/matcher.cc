@@ -5,61 +5,6 @@
 
 namespace childsafe::text::internal {
 
-uint64_t PhraseMatcher::Prefix(const char* p, size_t n) {
-  uint64_t prefix = 0;
-  if (n >= 8) {
-    std::memcpy(&prefix, p, 8);
-  } else {
-    for (size_t k = 0; k < n; ++k) prefix |= uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
-  }
-  return prefix;
-}
-
-uint64_t PhraseMatcher::Hash(uint64_t prefix, const char* p, size_t n) {
-  uint64_t h = (prefix ^ (n * 0xC2B2AE3D27D4EB4FULL)) * 0x9E3779B97F4A7C15ULL;
-  for (size_t k = 8; k < n; k += 8) {
-    uint64_t v = 0;
-    std::memcpy(&v, p + k, std::min<size_t>(8, n - k));
-    h = (h ^ (h >> 32) ^ v) * 0xFF51AFD7ED558CCDULL;
-  }
-  return h ^ (h >> 29);
-}
-
-int32_t PhraseMatcher::FindWord(const char* p, size_t n) const {
-  if (word_slots_.empty()) return -1;
-  const uint64_t prefix = Prefix(p, n);
-  const uint64_t hash = Hash(prefix, p, n);
-  const auto tag = static_cast<uint32_t>(hash >> 32);
-  uint64_t slot = hash & word_mask_;
-  while (true) {
-    const WordSlot& s = word_slots_[slot];
-    if (s.word < 0) return -1;
-    if (s.tag == tag) {
-      const Word& w = words_[s.word];
-      if (w.length == n && w.prefix == prefix &&
-          (n <= 8 || std::memcmp(pool_.data() + w.offset + 8, p + 8, n - 8) == 0)) {
-        return s.word;
-      }
-    }
-    slot = (slot + 1) & word_mask_;
-  }
-}
-
-int32_t PhraseMatcher::Child(int32_t node, int32_t word) const {
-  const Node& n = nodes_[node];
-  const Edge* begin = edges_.data() + n.edges_begin;
-  const Edge* end = edges_.data() + n.edges_end;
-  if (end - begin <= 8) {
-    for (const Edge* e = begin; e != end; ++e) {
-      if (e->word == word) return e->child;
-    }
-    return -1;
-  }
-  const Edge* e =
-      std::lower_bound(begin, end, word, [](const Edge& x, int32_t w) { return x.word < w; });
-  return e != end && e->word == word ? e->child : -1;
-}
-
 int32_t PhraseMatcher::InternWord(std::string_view word) {
   auto [it, inserted] =
       building_words_.emplace(std::string(word), static_cast<int32_t>(words_.size()));
@@ -142,6 +87,9 @@ void PhraseMatcher::Build() {
       hits_.push_back(building_hits_[k++].second);
     }
     nodes_[node].hits_end = static_cast<uint32_t>(hits_.size());
+  }
+  for (Word& w : words_) {
+    if (w.node >= 0) w.first = nodes_[w.node];
   }
   building_words_ = {};
   building_edges_ = {};

@@ -14,7 +14,9 @@
 // Build with Add() for every literal, then Build(); after that a PhraseMatcher is immutable and
 // Scan() may run from any number of threads. Memory is linear in the total literal length.
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,17 +50,18 @@ class PhraseMatcher {
   size_t node_count() const { return nodes_.size(); }
 
  private:
-  struct Word {
-    uint64_t prefix = 0;  // the first eight bytes, little-endian, zero-padded
-    uint32_t offset = 0;  // all of its bytes are pool_[offset, offset + length)
-    uint32_t length = 0;
-    int32_t node = -1;  // the trie node of the one-word phrase prefix "w"
-  };
   struct Node {
     uint32_t hits_begin = 0;  // this node's ids are hits_[hits_begin, hits_end)
     uint32_t hits_end = 0;
     uint32_t edges_begin = 0;  // its children are edges_[edges_begin, edges_end), by word
     uint32_t edges_end = 0;
+  };
+  struct Word {
+    uint64_t prefix = 0;  // the first eight bytes, little-endian, zero-padded
+    uint32_t offset = 0;  // all of its bytes are pool_[offset, offset + length)
+    uint32_t length = 0;
+    int32_t node = -1;  // the trie node of the one-word phrase prefix "w", or -1
+    Node first;         // a copy of that node: the scan starts there without another lookup
   };
   struct Edge {
     int32_t word = 0;
@@ -72,8 +75,9 @@ class PhraseMatcher {
   // The word's first eight bytes and its hash.
   static uint64_t Prefix(const char* p, size_t n);
   static uint64_t Hash(uint64_t prefix, const char* p, size_t n);
-  int32_t FindWord(const char* p, size_t n) const;
-  int32_t Child(int32_t node, int32_t word) const;
+  // The word at p[0..n), or -1. `end` bounds the buffer p points into (it may read past n).
+  int32_t FindWord(const char* p, size_t n, const char* end) const;
+  int32_t Child(const Node& node, int32_t word) const;
   int32_t InternWord(std::string_view word);
 
   std::string pool_;
@@ -90,6 +94,67 @@ class PhraseMatcher {
   std::vector<std::pair<int32_t, uint32_t>> building_hits_;  // node -> id
 };
 
+inline uint64_t PhraseMatcher::Prefix(const char* p, size_t n) {
+  uint64_t prefix = 0;
+  if (n >= 8) {
+    std::memcpy(&prefix, p, 8);
+  } else {
+    for (size_t k = 0; k < n; ++k) prefix |= uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+  }
+  return prefix;
+}
+
+inline uint64_t PhraseMatcher::Hash(uint64_t prefix, const char* p, size_t n) {
+  uint64_t h = (prefix ^ (n * 0xC2B2AE3D27D4EB4FULL)) * 0x9E3779B97F4A7C15ULL;
+  for (size_t k = 8; k < n; k += 8) {
+    uint64_t v = 0;
+    std::memcpy(&v, p + k, std::min<size_t>(8, n - k));
+    h = (h ^ (h >> 32) ^ v) * 0xFF51AFD7ED558CCDULL;
+  }
+  return h ^ (h >> 29);
+}
+
+inline int32_t PhraseMatcher::FindWord(const char* p, size_t n, const char* end) const {
+  if (word_slots_.empty()) return -1;
+  uint64_t prefix;
+  if (p + 8 <= end) {
+    // One load, the bytes past the word masked off (tokens are short: almost always here).
+    std::memcpy(&prefix, p, 8);
+    if (n < 8) prefix &= (uint64_t{1} << (8 * n)) - 1;
+  } else {
+    prefix = Prefix(p, n);
+  }
+  const uint64_t hash = Hash(prefix, p, n);
+  const auto tag = static_cast<uint32_t>(hash >> 32);
+  uint64_t slot = hash & word_mask_;
+  while (true) {
+    const WordSlot& s = word_slots_[slot];
+    if (s.word < 0) return -1;
+    if (s.tag == tag) {
+      const Word& w = words_[s.word];
+      if (w.length == n && w.prefix == prefix &&
+          (n <= 8 || std::memcmp(pool_.data() + w.offset + 8, p + 8, n - 8) == 0)) {
+        return s.word;
+      }
+    }
+    slot = (slot + 1) & word_mask_;
+  }
+}
+
+inline int32_t PhraseMatcher::Child(const Node& n, int32_t word) const {
+  const Edge* begin = edges_.data() + n.edges_begin;
+  const Edge* end = edges_.data() + n.edges_end;
+  if (end - begin <= 8) {
+    for (const Edge* e = begin; e != end; ++e) {
+      if (e->word == word) return e->child;
+    }
+    return -1;
+  }
+  const Edge* e =
+      std::lower_bound(begin, end, word, [](const Edge& x, int32_t w) { return x.word < w; });
+  return e != end && e->word == word ? e->child : -1;
+}
+
 template <class OnHit>
 void PhraseMatcher::Scan(std::string_view folded, const std::vector<Token>& tokens,
                          std::vector<int32_t>& ids, OnHit&& on_hit) const {
@@ -99,21 +164,25 @@ void PhraseMatcher::Scan(std::string_view folded, const std::vector<Token>& toke
     const Token& token = tokens[t];
     // Sentence and clause marks are never part of a literal.
     ids[t] = token.kind == TokenKind::kWord || token.kind == TokenKind::kEntity
-                 ? FindWord(folded.data() + token.begin, token.end - token.begin)
+                 ? FindWord(folded.data() + token.begin, token.end - token.begin,
+                            folded.data() + folded.size())
                  : -1;
   }
   for (size_t first = 0; first < count; ++first) {
     if (ids[first] < 0) continue;
-    int32_t node = words_[ids[first]].node;
+    const Word& word = words_[ids[first]];
+    if (word.node < 0) continue;
+    const Node* n = &word.first;
     size_t last = first;
-    while (node >= 0) {
-      const Node& n = nodes_[node];
-      for (uint32_t h = n.hits_begin; h < n.hits_end; ++h) {
+    while (true) {
+      for (uint32_t h = n->hits_begin; h < n->hits_end; ++h) {
         if (!on_hit(hits_[h], static_cast<uint32_t>(first), static_cast<uint32_t>(last))) return;
       }
-      if (n.edges_begin == n.edges_end || last + 1 >= count || ids[last + 1] < 0) break;
+      if (n->edges_begin == n->edges_end || last + 1 >= count || ids[last + 1] < 0) break;
       ++last;
-      node = Child(node, ids[last]);
+      const int32_t child = Child(*n, ids[last]);
+      if (child < 0) break;
+      n = &nodes_[child];
     }
   }
 }

@@ -721,7 +721,7 @@ class ViewWriter {
 // gaps (runs of spaces and punctuation) and entities. Almost every word is "simple" (two or more
 // letters, no look-alike, no repeated letter, no combining mark) and stands between gaps that hold
 // a space or a punctuation mark; such a word becomes itself with its tone placed, and nothing
-// around it can change it. The pass streams through those words directly (FastStep). Anything
+// around it can change it. The pass streams through those words directly (FastSteps). Anything
 // else is a "region" handled by the full machinery (Scan, Join, Emit: split words, one-letter
 // runs, look-alikes, digit groups, entities), which ends at the next cut: a simple word after a
 // space or punctuation mark, where no rule of Join can reach across. Both paths emit through the
@@ -738,18 +738,20 @@ class Pass {
         folded_(out.folded, out.folded_spans, &out.folded_marks),
         canonical_(out.canonical, out.canonical_spans, nullptr) {}
 
-  // Runs on `work` (valid UTF-8). Returns false when the text is not NFC and `nfc_done` is
-  // false: the caller discards `out`, normalises and runs again.
+  // Runs on `work` (valid UTF-8 without invisible characters). Returns false when the text is
+  // not NFC and `nfc_done` is false: the caller discards `out`, normalises and runs again.
   bool Run(std::string_view work, const OffsetMap& map, bool nfc_done);
 
  private:
-  // Fast path: one simple word at `pos` and the gap after it. False (having emitted nothing)
-  // when what is at `pos` is not that.
-  bool FastStep(uint32_t pos, uint32_t& next);
+  // Fast path: simple words at `pos`, each with the gap after it; advances `pos` past them and
+  // stops where there is none (or the text is not NFC: restart_).
+  void FastSteps(uint32_t& pos);
   enum class Lean { kDone, kNo, kGlyphs };
-  // Out of line and specialised: inlined into Run, the loop ran short of registers.
+  // Emits lean words from `pos` on while there are; says why it stopped (kDone: at the end of
+  // the text; kNo: not a fast step; kGlyphs: a simple word for the glyph path). Out of line and
+  // specialised: inlined into Run, the loop ran short of registers.
   template <bool kIdentity, bool kCanonical>
-  [[gnu::noinline]] Lean LeanStep(uint32_t pos, uint32_t& next);
+  [[gnu::noinline]] Lean LeanRun(uint32_t& pos);
   bool GlyphStep(uint32_t pos, uint32_t& next);
   struct GapAfter {
     Gap gap;
@@ -773,8 +775,12 @@ class Pass {
       len = 1;
       return impl_.low[cp];
     }
-    cp = DecodeValidUtf8(bytes + i, len);
+    cp = DecodeAt(i, len);
     return cp < internal::kLowTableEnd ? impl_.low[cp] : internal::InfoSlow(cp);
+  }
+  // The code point at work offset i (not ASCII) and its length.
+  char32_t DecodeAt(uint32_t i, uint32_t& len) const {
+    return DecodeValidUtf8(reinterpret_cast<const unsigned char*>(work_.data()) + i, len);
   }
   bool EntityAt(uint32_t i) const { return i == next_entity_begin_; }
   void PassEntity() {
@@ -818,7 +824,9 @@ class Pass {
   std::string_view work_;  // the text this pass reads
   const OffsetMap* map_ = nullptr;
   bool nfc_done_ = false;
-  bool needs_nfc_ = false;
+  // The pass cannot finish on this text: it is not NFC. Run() then returns false and the
+  // caller normalises the text and runs again.
+  mutable bool restart_ = false;
   size_t next_entity_ = 0;  // the first entity not yet passed
   uint32_t next_entity_begin_ = std::numeric_limits<uint32_t>::max();  // where it starts
 
@@ -839,7 +847,7 @@ class Pass {
   size_t tokens_capacity_ = 0;
   std::vector<Glyph> word_;  // scratch for one word
   static constexpr size_t kMaxFastLetters = 48;
-  std::array<Glyph, kMaxFastLetters> fast_word_;  // the word FastStep reads
+  std::array<Glyph, kMaxFastLetters> fast_word_;  // the word GlyphStep reads
   std::vector<Glyph> scratch_;                    // scratch for IsSingle()
   std::string key_;                               // scratch: canonical form of one word
 };
@@ -954,24 +962,19 @@ bool Pass::SimpleWordAt(uint32_t pos) const {
   return letters >= 2;
 }
 
-bool Pass::FastStep(uint32_t pos, uint32_t& next) {
-  if (EntityAt(pos)) return false;
-  Lean lean;
-  if (map_->identity()) {
-    lean = options_.canonical ? LeanStep<true, true>(pos, next) : LeanStep<true, false>(pos, next);
-  } else {
-    lean =
-        options_.canonical ? LeanStep<false, true>(pos, next) : LeanStep<false, false>(pos, next);
+void Pass::FastSteps(uint32_t& pos) {
+  while (true) {
+    Lean lean;
+    if (map_->identity()) {
+      lean = options_.canonical ? LeanRun<true, true>(pos) : LeanRun<true, false>(pos);
+    } else {
+      lean = options_.canonical ? LeanRun<false, true>(pos) : LeanRun<false, false>(pos);
+    }
+    if (lean != Lean::kGlyphs) return;
+    uint32_t next = 0;
+    if (!GlyphStep(pos, next)) return;
+    pos = next;
   }
-  switch (lean) {
-    case Lean::kDone:
-      return true;
-    case Lean::kNo:
-      return false;
-    case Lean::kGlyphs:
-      return GlyphStep(pos, next);
-  }
-  return false;
 }
 
 // Whether PlaceTone would move the tone of a word of n letters (bases and modifiers given; bit k
@@ -1001,17 +1004,12 @@ bool ToneWouldMove(const uint8_t* base, const uint8_t* mod, size_t n, size_t ton
   return target != toned;
 }
 
-// Bit c - 64 set for the ASCII vowels a e i o u y.
-constexpr uint64_t kVowelBits = (uint64_t{1} << ('a' - 64)) | (uint64_t{1} << ('e' - 64)) |
-                                (uint64_t{1} << ('i' - 64)) | (uint64_t{1} << ('o' - 64)) |
-                                (uint64_t{1} << ('u' - 64)) | (uint64_t{1} << ('y' - 64));
-
-// The lean lane of FastStep: a simple word of letters with ASCII folds whose tone stays where
+// The lean lane of FastSteps: simple words of letters with ASCII folds whose tone stays where
 // it is and which is no teencode key, written straight to the output while it is read (through
 // cursors that are committed only when the step succeeds). kGlyphs: a simple word this lane
 // does not handle; kNo: not a fast step at all.
 template <bool kIdentity, bool kCanonical>
-Pass::Lean Pass::LeanStep(uint32_t pos, uint32_t& next) {
+Pass::Lean Pass::LeanRun(uint32_t& position) {
   // Everything the loop reads lives in locals: the output is written through char pointers,
   // which the compiler must otherwise assume could change any member between two letters.
   const auto n = static_cast<uint32_t>(work_.size());
@@ -1021,108 +1019,111 @@ Pass::Lean Pass::LeanStep(uint32_t pos, uint32_t& next) {
   constexpr bool identity = kIdentity;
   constexpr bool canonical = kCanonical;
   const bool nfc_done = nfc_done_;
-  const uint32_t entity = next_entity_begin_;
-  const uint32_t word_begin = identity ? pos : map.Map(pos, pos + 1).begin;
-  const Span space{prev_end_, std::max(prev_end_, word_begin)};
-  ViewWriter::Cursor f = folded_.Begin(1 + kMaxFastLetters);
-  ViewWriter::Cursor c{};
-  if constexpr (canonical) {
-    c = canonical_.Begin(1 + 4 * kMaxFastLetters);
-    if (any_token_) c.Put(' ', space);
-  }
-  f.Put(' ', space);  // what BeginToken writes
-  char* const f_text = f.text;
-  Span* const f_spans = f.spans;
-  uint8_t* const f_marks = f.marks;
-  const size_t token_begin = f.size;
-  uint8_t base[kMaxFastLetters];
-  uint8_t mod[kMaxFastLetters];
-  char32_t lower[kMaxFastLetters];
-  size_t letters = 0, toned = 0;
-  uint32_t tones = 0;
-  bool vietnamese = true;
-  uint8_t prev_fold = 0;
-  uint64_t vowels = 0;
-  uint32_t i = pos;
-  while (i < n) {
-    if (i == entity && i != pos) return Lean::kNo;
-    char32_t cp;
-    uint32_t len;
-    if (bytes[i] < 0x80) {
-      cp = bytes[i];
-      len = 1;
-    } else {
-      cp = DecodeValidUtf8(bytes + i, len);
-      if (cp >= internal::kLowTableEnd) {
-        // Rare scripts: whatever it is, the glyph path (or Scan) decides.
-        if (letters == 0 || internal::InfoSlow(cp).cls == CharClass::kLetter) return Lean::kGlyphs;
+  const uint32_t entity = next_entity_begin_;  // a run stops there, so it stays the next one
+  while (true) {
+    const uint32_t pos = position;
+    if (pos >= n) return Lean::kDone;
+    if (pos == entity) return Lean::kNo;
+    const uint32_t word_begin = identity ? pos : map.Map(pos, pos + 1).begin;
+    const Span space{prev_end_, std::max(prev_end_, word_begin)};
+    ViewWriter::Cursor f = folded_.Begin(1 + kMaxFastLetters);
+    ViewWriter::Cursor c{};
+    if constexpr (canonical) {
+      c = canonical_.Begin(1 + 4 * kMaxFastLetters);
+      if (any_token_) c.Put(' ', space);
+    }
+    f.Put(' ', space);  // what BeginToken writes
+    char* const f_text = f.text;
+    Span* const f_spans = f.spans;
+    uint8_t* const f_marks = f.marks;
+    const size_t token_begin = f.size;
+    uint8_t base[kMaxFastLetters];
+    uint8_t mod[kMaxFastLetters];
+    char32_t lower[kMaxFastLetters];
+    size_t letters = 0, toned = 0;
+    uint32_t tones = 0;
+    bool vietnamese = true;
+    uint8_t prev_fold = 0;
+    uint64_t vowels = 0;
+    uint32_t i = pos;
+    while (i < n) {
+      if (i == entity && i != pos) return Lean::kNo;
+      char32_t cp;
+      uint32_t len;
+      if (bytes[i] < 0x80) {
+        cp = bytes[i];
+        len = 1;
+      } else {
+        cp = DecodeAt(i, len);
+        if (cp >= internal::kLowTableEnd) {
+          // Rare scripts: whatever it is, the glyph path (or Scan) decides.
+          if (letters == 0 || internal::InfoSlow(cp).cls == CharClass::kLetter) {
+            return Lean::kGlyphs;
+          }
+          break;
+        }
+      }
+      const internal::FastInfo fi = fast[cp];
+      if ((fi.bits & internal::kFastNotNfcInert) != 0 && !nfc_done) {
+        restart_ = true;
+        return Lean::kNo;
+      }
+      if ((fi.bits & internal::kFastLean) == 0) {
+        if ((fi.bits & internal::kFastLetter) != 0) return Lean::kGlyphs;
         break;
       }
+      if (fi.fold == prev_fold || letters == kMaxFastLetters) return Lean::kNo;
+      prev_fold = fi.fold;
+      const Span span = identity ? Span{i, i + len} : map.Map(i, i + len);
+      const size_t at = token_begin + letters;
+      f_text[at] = static_cast<char>(fi.fold);
+      f_spans[at] = span;
+      f_marks[at] = fi.mark;
+      if constexpr (canonical) c.PutUtf8(fi.lower, span);
+      if ((fi.mark >> 3) != 0) {
+        ++tones;
+        toned = letters;
+      }
+      vietnamese &= (fi.bits & internal::kFastVietnamese) != 0;
+      base[letters] = fi.fold;
+      mod[letters] = fi.mark & 7;
+      lower[letters] = fi.lower;
+      vowels |= uint64_t{(fi.bits & internal::kFastVowel) != 0} << letters;
+      ++letters;
+      i += len;
     }
-    const internal::FastInfo fi = fast[cp];
-    if ((fi.bits & internal::kFastNotNfcInert) != 0 && !nfc_done) {
-      needs_nfc_ = true;
-      return Lean::kNo;
-    }
-    if ((fi.bits & internal::kFastLean) == 0) {
-      if ((fi.bits & internal::kFastLetter) != 0) return Lean::kGlyphs;
-      break;
-    }
-    if (fi.fold == prev_fold || letters == kMaxFastLetters) return Lean::kNo;
-    prev_fold = fi.fold;
-    const Span span = identity ? Span{i, i + len} : map.Map(i, i + len);
-    const size_t at = token_begin + letters;
-    f_text[at] = static_cast<char>(fi.fold);
-    f_spans[at] = span;
-    f_marks[at] = fi.mark;
-    if constexpr (canonical) c.PutUtf8(fi.lower, span);
-    if ((fi.mark >> 3) != 0) {
-      ++tones;
-      toned = letters;
-    }
-    vietnamese &= (fi.bits & internal::kFastVietnamese) != 0;
-    base[letters] = fi.fold;
-    mod[letters] = fi.mark & 7;
-    lower[letters] = fi.lower;
-    // A vowel unless it is the d of đ (folds are letters, so 64 + (fold & 63) is the fold).
-    vowels |= ((kVowelBits >> (fi.fold & 63)) & (fi.fold >= 64 ? 1u : 0u) &
-               (mod[letters] != internal::kModStroke ? 1u : 0u))
-              << letters;
-    ++letters;
-    i += len;
-  }
-  if (letters < 2) return Lean::kNo;
-  const uint32_t last_end = i;
+    if (letters < 2) return Lean::kNo;
+    const uint32_t last_end = i;
 
-  GapAfter gap;
-  if (!ParseGapAfterWord(i, gap)) return Lean::kNo;
-  if (tones == 1 && vietnamese && ToneWouldMove(base, mod, letters, toned, vowels)) {
-    return Lean::kGlyphs;
-  }
-  if (letters <= impl_.teencode.max_key_bytes() &&
-      impl_.teencode.MayBeKey(
-          TeencodeMap::FilterHash(lower[0], lower[1], lower[letters - 1], letters))) {
-    return Lean::kGlyphs;
-  }
+    GapAfter gap;
+    if (!ParseGapAfterWord(i, gap)) return Lean::kNo;
+    if (tones == 1 && vietnamese && ToneWouldMove(base, mod, letters, toned, vowels)) {
+      return Lean::kGlyphs;
+    }
+    if (letters <= impl_.teencode.max_key_bytes() &&
+        impl_.teencode.MayBeKey(
+            TeencodeMap::FilterHash(lower[0], lower[1], lower[letters - 1], letters))) {
+      return Lean::kGlyphs;
+    }
 
-  // Commit: the word (as BeginToken and EmitSimple would have written it), then the gap.
-  f.size = token_begin + letters;
-  folded_.Commit(f);
-  if constexpr (canonical) canonical_.Commit(c);
-  any_token_ = true;
-  Token token;
-  token.begin = static_cast<uint32_t>(token_begin);
-  token.end = static_cast<uint32_t>(token_begin + letters);
-  token.sentence = sentence_;
-  token.clause = clause_;
-  token.kind = TokenKind::kWord;
-  PushToken(token);
-  prev_end_ = identity ? last_end : map.Map(pos, last_end).end;
-  FinishStep(gap, next);
-  return Lean::kDone;
+    // Commit: the word (as BeginToken and EmitSimple would have written it), then the gap.
+    f.size = token_begin + letters;
+    folded_.Commit(f);
+    if constexpr (canonical) canonical_.Commit(c);
+    any_token_ = true;
+    Token token;
+    token.begin = static_cast<uint32_t>(token_begin);
+    token.end = static_cast<uint32_t>(token_begin + letters);
+    token.sentence = sentence_;
+    token.clause = clause_;
+    token.kind = TokenKind::kWord;
+    PushToken(token);
+    prev_end_ = identity ? last_end : map.Map(pos, last_end).end;
+    FinishStep(gap, position);
+  }
 }
 
-// The glyph path of FastStep: a simple word with any letters, its tone placed, teencode.
+// The glyph path of FastSteps: a simple word with any letters, its tone placed, teencode.
 bool Pass::GlyphStep(uint32_t pos, uint32_t& next) {
   const auto n = static_cast<uint32_t>(work_.size());
   // The word.
@@ -1138,7 +1139,7 @@ bool Pass::GlyphStep(uint32_t pos, uint32_t& next) {
     uint32_t len;
     const CharInfo info = InfoAt(i, cp, len);
     if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done_) {
-      needs_nfc_ = true;
+      restart_ = true;
       return false;
     }
     if (info.cls != CharClass::kLetter) break;
@@ -1180,7 +1181,7 @@ bool Pass::GlyphStep(uint32_t pos, uint32_t& next) {
 // The gap after a word ending at `i`: exactly the characters Scan would merge into one gap
 // item. False when it does not end a fast step: a character that would extend the word, a gap
 // of separators only ("tự.tử", "t.ự": Join decides), something else right after the word, or
-// text that is not NFC (needs_nfc_ is then set).
+// text that is not NFC (restart_ is then set).
 bool Pass::ParseGapAfterWord(uint32_t i, GapAfter& out) {
   const auto n = static_cast<uint32_t>(work_.size());
   Gap& gap = out.gap;
@@ -1221,7 +1222,7 @@ bool Pass::ParseGapAfterWord(uint32_t i, GapAfter& out) {
     uint32_t len;
     const CharInfo info = InfoAt(i, cp, len);
     if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done_) {
-      needs_nfc_ = true;
+      restart_ = true;
       return false;
     }
     Gap one;
@@ -1244,8 +1245,9 @@ bool Pass::ParseGapAfterWord(uint32_t i, GapAfter& out) {
         const uint32_t e = i + len;
         if (e < n && !EntityAt(e)) {
           uint32_t next_length = 0;
-          const char32_t next_cp = DecodeValidUtf8(
-              reinterpret_cast<const unsigned char*>(work_.data()) + e, next_length);
+          const char32_t next_cp = static_cast<unsigned char>(work_[e]) < 0x80
+                                       ? char32_t{static_cast<unsigned char>(work_[e])}
+                                       : DecodeAt(e, next_length);
           letter_after = internal::Info(next_cp).cls == CharClass::kLetter;
         }
         if (letter_after) goto gap_done;  // it starts the next word
@@ -1338,7 +1340,7 @@ uint32_t Pass::Scan(uint32_t begin) {
     uint32_t len;
     const CharInfo info = InfoAt(i, cp, len);
     if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done_) {
-      needs_nfc_ = true;
+      restart_ = true;
       return n;
     }
     const uint32_t b = i;
@@ -1386,7 +1388,7 @@ uint32_t Pass::Scan(uint32_t begin) {
         const bool entity_next = EntityAt(e);
         if (e < n && !entity_next) {
           uint32_t next_length = 0;
-          const char32_t next = DecodeValidUtf8(bytes + e, next_length);
+          const char32_t next = bytes[e] < 0x80 ? char32_t{bytes[e]} : DecodeAt(e, next_length);
           letter_after = internal::Info(next).cls == CharClass::kLetter;
         }
         if (!letter_before && !letter_after) {
@@ -1818,7 +1820,7 @@ uint32_t Pass::Region(uint32_t begin) {
   items_.clear();
   fragment_open_ = false;
   const uint32_t end = Scan(begin);
-  if (needs_nfc_) return end;
+  if (restart_) return end;
   Join();
   Emit(end == work_.size());
   return end;
@@ -1843,14 +1845,13 @@ bool Pass::Run(std::string_view work, const OffsetMap& map, bool nfc_done) {
   const auto n = static_cast<uint32_t>(work.size());
   uint32_t pos = 0;
   while (pos < n) {
-    uint32_t next = 0;
-    if (fast_ && FastStep(pos, next)) {
-      pos = next;
-      continue;
+    if (fast_) {
+      FastSteps(pos);
+      if (restart_) return false;
+      if (pos >= n) break;
     }
-    if (needs_nfc_) return false;
     pos = Region(pos);
-    if (needs_nfc_) return false;
+    if (restart_) return false;
   }
   if (any_token_) folded_.Put(' ', {prev_end_, prev_end_});
   folded_.Finish();
