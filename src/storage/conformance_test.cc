@@ -712,5 +712,209 @@ TEST_P(StorageConformance, HashBanksImportsEntriesAndEvidence) {
   EXPECT_EQ(deleted, 1);
 }
 
+// ---- text triage: records, the queue, alerts, search terms ----
+
+ContactTriageRecord Triage(int64_t contact_id, int level, const std::string& state) {
+  ContactTriageRecord r;
+  r.contact_id = contact_id;
+  r.level = r.priority = level;
+  r.score_milli = 250 * level;
+  r.lexicon_version = "lex-1";
+  r.triaged_at = 1700000500;
+  r.findings = std::string("\x02sealed-findings", 16);
+  r.queue_state = state;
+  return r;
+}
+
+TEST_P(StorageConformance, TriageRecordsOrderTheQueueAndTakingIsOnce) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 4; ++i) {
+    StoredContact sc = MakeContact(1700000000 + i * 100, "111-2023-00010" + std::to_string(i));
+    sc.contact.counsellor = i == 3 ? "tv-09" : "";
+    if (i == 2) sc.contact.centre = "danang";
+    auto id = Insert(*db_, sc);
+    ASSERT_TRUE(id);
+    ids.push_back(*id);
+  }
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY_STATUS(t.PutContactTriage(Triage(ids[0], 1, "waiting")));
+    CS_TRY_STATUS(t.PutContactTriage(Triage(ids[1], 3, "waiting")));
+    CS_TRY_STATUS(t.PutContactTriage(Triage(ids[2], 3, "waiting")));
+    ContactTriageRecord taken = Triage(ids[3], 2, "taken");
+    taken.taken_by = "tv-09";
+    taken.taken_at = 1700000600;
+    return t.PutContactTriage(taken);
+  }));
+  // Round trip, and an upsert replaces.
+  std::optional<ContactTriageRecord> got;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(got, t.GetContactTriage(ids[1]));
+    return {};
+  }));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->findings, std::string("\x02sealed-findings", 16));
+  EXPECT_EQ(got->score_milli, 750);
+  EXPECT_TRUE(got->review.empty());
+  EXPECT_FALSE(got->priority_set_at);
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    ContactTriageRecord r = *got;
+    r.review = "sealed-review";
+    r.priority = 0;
+    r.priority_set_by = "user:3";
+    r.priority_set_at = 1700000700;
+    return t.PutContactTriage(r);
+  }));
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(got, t.GetContactTriage(ids[1]));
+    return {};
+  }));
+  EXPECT_EQ(got->review, "sealed-review");
+  EXPECT_EQ(got->priority, 0);
+  EXPECT_EQ(got->priority_set_by, "user:3");
+  EXPECT_EQ(got->priority_set_at, 1700000700);
+  // Priority high to low, then oldest first; filters by centre and by person; pages.
+  auto queue = [&](QueueQuery q) {
+    std::vector<int64_t> out;
+    EXPECT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+      CS_TRY(auto page, t.ListQueue(q));
+      for (const auto& it : page.items) out.push_back(it.triage.contact_id);
+      if (page.next) out.push_back(-1);
+      return {};
+    }));
+    return out;
+  };
+  EXPECT_EQ(queue({}), (std::vector<int64_t>{ids[2], ids[0], ids[1]}));
+  QueueQuery hanoi;
+  hanoi.centres = {"hanoi"};
+  EXPECT_EQ(queue(hanoi), (std::vector<int64_t>{ids[0], ids[1]}));
+  QueueQuery first;
+  first.limit = 1;
+  EXPECT_EQ(queue(first), (std::vector<int64_t>{ids[2], -1}));
+  QueueQuery rest;
+  rest.after = QueueCursor{3, 1700000200, ids[2]};
+  EXPECT_EQ(queue(rest), (std::vector<int64_t>{ids[0], ids[1]}));
+  QueueQuery taken;
+  taken.state = "taken";
+  taken.person = "tv-09";
+  EXPECT_EQ(queue(taken), std::vector<int64_t>{ids[3]});
+  // Taking: once, and the contact becomes the taker's.
+  bool first_take = false, second_take = true;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(first_take, t.TakeQueueItem(ids[0], "tv-01", 1700000800));
+    CS_TRY(second_take, t.TakeQueueItem(ids[0], "tv-02", 1700000900));
+    return {};
+  }));
+  EXPECT_TRUE(first_take);
+  EXPECT_FALSE(second_take);
+  auto c = Get(*db_, ids[0]);
+  EXPECT_EQ(c->contact.counsellor, "tv-01");
+  EXPECT_EQ(c->contact.version, 2);
+}
+
+TEST_P(StorageConformance, AlertsAreListedAndAcknowledgedOnce) {
+  auto a = Insert(*db_, MakeContact(1700000000, "111-2023-000201"));
+  StoredContact other = MakeContact(1700000100, "111-2023-000202");
+  other.contact.centre = "angiang";
+  auto b = Insert(*db_, other);
+  ASSERT_TRUE(a && b);
+  int64_t x = 0, y = 0;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    TriageAlert alert;
+    alert.contact_id = *a;
+    alert.level = 3;
+    alert.score_milli = 900;
+    alert.raised_at = 1700000010;
+    CS_TRY(x, t.InsertAlert(alert));
+    alert.contact_id = *b;
+    alert.raised_at = 1700000110;
+    CS_TRY(y, t.InsertAlert(alert));
+    return {};
+  }));
+  auto list = [&](AlertQuery q) {
+    std::vector<int64_t> out;
+    EXPECT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+      CS_TRY(auto alerts, t.ListAlerts(q));
+      for (const auto& al : alerts) out.push_back(al.id);
+      return {};
+    }));
+    return out;
+  };
+  EXPECT_EQ(list({}), (std::vector<int64_t>{y, x}));  // newest first
+  AlertQuery after;
+  after.after_id = 0;
+  EXPECT_EQ(list(after), (std::vector<int64_t>{x, y}));  // streams: oldest first
+  AlertQuery centre;
+  centre.centres = {"angiang"};
+  EXPECT_EQ(list(centre), std::vector<int64_t>{y});
+  bool first = false, again = true;
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(first, t.AcknowledgeAlert(x, "gs-01", 1700000500));
+    CS_TRY(again, t.AcknowledgeAlert(x, "gs-02", 1700000600));
+    return {};
+  }));
+  EXPECT_TRUE(first);
+  EXPECT_FALSE(again);
+  AlertQuery open;
+  open.open_only = true;
+  EXPECT_EQ(list(open), std::vector<int64_t>{y});
+  std::optional<TriageAlert> got;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(got, t.GetAlert(x));
+    return {};
+  }));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->acknowledged_by, "gs-01");
+  EXPECT_EQ(got->acknowledged_at, 1700000500);
+  EXPECT_EQ(got->reference, "111-2023-000201");
+  EXPECT_EQ(got->centre, "hanoi");
+  auto missing = db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY(auto ok, t.AcknowledgeAlert(424242, "gs-01", 1));
+    (void)ok;
+    return {};
+  });
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StorageConformance, SearchTermsMatchEveryWordAndGoWithErasure) {
+  auto a = Insert(*db_, MakeContact(1700000000, "111-2023-000301"));
+  auto b = Insert(*db_, MakeContact(1700000100, "111-2023-000302"));
+  ASSERT_TRUE(a && b);
+  const std::string xam(16, '\x11'), hai(16, '\x22'), other(16, '\x33');
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
+    CS_TRY_STATUS(t.ReplaceSearchTerms(*a, {xam, hai, hai}));  // duplicates are harmless
+    CS_TRY_STATUS(t.ReplaceSearchTerms(*b, {xam, other}));
+    return t.PutContactTriage(Triage(*a, 2, "none"));
+  }));
+  auto search = [&](std::vector<std::string> terms) {
+    ContactQuery q;
+    q.search_terms = std::move(terms);
+    std::vector<int64_t> out;
+    EXPECT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+      CS_TRY(auto page, t.ListContacts(q));
+      for (const auto& it : page.items) out.push_back(it.contact.id);
+      return {};
+    }));
+    return out;
+  };
+  EXPECT_EQ(search({xam}), (std::vector<int64_t>{*b, *a}));
+  EXPECT_EQ(search({xam, hai}), std::vector<int64_t>{*a});
+  EXPECT_TRUE(search({hai, other}).empty());
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.ReplaceSearchTerms(*b, {hai}); }));
+  EXPECT_EQ(search({hai}), (std::vector<int64_t>{*b, *a}));
+  EXPECT_EQ(search({other}), std::vector<int64_t>{});
+  // Erasure takes the search terms and the sealed findings; the level stays.
+  ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.EraseContact(*a, 2000); }));
+  EXPECT_EQ(search({hai}), std::vector<int64_t>{*b});
+  std::optional<ContactTriageRecord> rec;
+  ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
+    CS_TRY(rec, t.GetContactTriage(*a));
+    return {};
+  }));
+  ASSERT_TRUE(rec);
+  EXPECT_TRUE(rec->findings.empty());
+  EXPECT_EQ(rec->level, 2);
+}
+
 }  // namespace
 }  // namespace childsafe::storage

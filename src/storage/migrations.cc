@@ -220,6 +220,47 @@ CREATE TABLE match_evidence (
 CREATE INDEX match_evidence_created ON match_evidence (created_at)
 )sql";
 
+// Version 4: text triage (issue 5) — what the engine found in a contact's text (level, score and
+// queue priority in clear for ordering; signals, spans, suggested categories and a counsellor's
+// verdicts as ciphertext), the queue of contacts waiting for a counsellor, supervisor alerts
+// raised by emergencies, and the blind search index: keyed hashes of each contact's folded words
+// (never the words), so "xam hai" finds "xâm hại" while summaries stay encrypted.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE contact_triage (
+  contact_id BIGINT PRIMARY KEY REFERENCES contacts (id) ON DELETE CASCADE,
+  level BIGINT NOT NULL,
+  score_milli BIGINT NOT NULL,
+  priority BIGINT NOT NULL,
+  priority_set_by TEXT,
+  priority_set_at BIGINT,
+  lexicon_version TEXT NOT NULL,
+  triaged_at BIGINT NOT NULL,
+  findings {blob},
+  review {blob},
+  queue_state TEXT NOT NULL,
+  taken_by TEXT,
+  taken_at BIGINT
+);
+CREATE INDEX contact_triage_queue ON contact_triage (queue_state, priority, contact_id);
+CREATE TABLE triage_alerts (
+  id {id},
+  contact_id BIGINT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+  level BIGINT NOT NULL,
+  score_milli BIGINT NOT NULL,
+  raised_at BIGINT NOT NULL,
+  acknowledged_at BIGINT,
+  acknowledged_by TEXT
+);
+CREATE INDEX triage_alerts_contact ON triage_alerts (contact_id, id);
+CREATE INDEX triage_alerts_open ON triage_alerts (id) WHERE acknowledged_at IS NULL;
+CREATE TABLE contact_search_terms (
+  term {blob} NOT NULL,
+  contact_id BIGINT NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+  PRIMARY KEY (term, contact_id)
+);
+CREATE INDEX contact_search_terms_contact ON contact_search_terms (contact_id)
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -227,6 +268,7 @@ const std::vector<Migration>& Migrations() {
       {1, "hotline core: contacts, keys, tokens, idempotency", kV1},
       {2, "accounts, sessions, audit trail, legal hold and erasure", kV2},
       {3, "known-image matching: hash banks, imports, entries, kept evidence", kV3},
+      {4, "text triage: findings, queue, supervisor alerts, blind search index", kV4},
   };
   return kAll;
 }

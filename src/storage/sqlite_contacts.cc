@@ -68,6 +68,18 @@ Result<ContactPage> SqliteTxn::ListContacts(const ContactQuery& q) {
       for (const auto& v : q.provinces) s.Bind(i++, v);
     });
   }
+  if (!q.search_terms.empty()) {
+    // Every word: the intersection of the contacts holding each term (primary-key lookups).
+    sql += " AND id IN (";
+    for (size_t i = 0; i < q.search_terms.size(); ++i) {
+      sql += i ? " INTERSECT " : "";
+      sql += "SELECT contact_id FROM contact_search_terms WHERE term = ?";
+    }
+    sql += ")";
+    binds.push_back([&](Stmt& s, int& i) {
+      for (const auto& t : q.search_terms) s.BindBlob(i++, t);
+    });
+  }
   if (q.after) {
     sql += " AND (received_at, id) < (?, ?)";
     binds.push_back([&](Stmt& s, int& i) {
@@ -407,7 +419,10 @@ Status SqliteTxn::EraseContact(int64_t contact_id, UnixSeconds now) {
         "erased_at = ?1, updated_at = ?1, version = version + 1 WHERE id = ?2",
         "UPDATE contact_children SET name = NULL, address = NULL, phone = NULL, date_of_birth = "
         "NULL "
-        "WHERE contact_id = ?2"}) {
+        "WHERE contact_id = ?2",
+        // What was derived from the text goes with it (the level stays: it is a coded fact).
+        "UPDATE contact_triage SET findings = NULL, review = NULL WHERE contact_id = ?2",
+        "DELETE FROM contact_search_terms WHERE contact_id = ?2"}) {
     CS_TRY(sqlite::Stmt * s, c_.Prepare(sql));
     sqlite::StmtScope scope(*s);
     s->Bind(1, now).Bind(2, contact_id);

@@ -97,6 +97,17 @@ class SqliteTxn final : public WriteTxn {
   Status InsertMatchEvidence(const MatchEvidence& e) override;
   Result<int64_t> DeleteMatchEvidenceBefore(UnixSeconds before) override;
 
+  // sqlite_triage.cc: text triage records, the queue, supervisor alerts, search terms
+  Result<std::optional<ContactTriageRecord>> GetContactTriage(int64_t contact_id) override;
+  Result<QueuePage> ListQueue(const QueueQuery& q) override;
+  Result<std::vector<TriageAlert>> ListAlerts(const AlertQuery& q) override;
+  Result<std::optional<TriageAlert>> GetAlert(int64_t id) override;
+  Status PutContactTriage(const ContactTriageRecord& r) override;
+  Result<bool> TakeQueueItem(int64_t contact_id, const std::string& person,
+                             UnixSeconds now) override;
+  Result<int64_t> InsertAlert(const TriageAlert& a) override;
+  Result<bool> AcknowledgeAlert(int64_t id, const std::string& person, UnixSeconds now) override;
+  Status ReplaceSearchTerms(int64_t contact_id, const std::vector<std::string>& terms) override;
 
  private:
   static User ReadUserRow(sqlite::Stmt& s);

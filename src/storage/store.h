@@ -62,6 +62,9 @@ struct ContactQuery {
   std::vector<std::string> channels, call_types, categories, outcomes, provinces /* 34-unit */,
       centres, counsellors;
   std::optional<bool> online;
+  /// Keyed hashes of search words (see triage/search_terms.h): a contact matches when every one
+  /// is among its search terms.
+  std::vector<std::string> search_terms;
   std::optional<ContactCursor> after;  // continue after this position
   int limit = 50;
 };
@@ -240,6 +243,80 @@ struct MatchEvidence {
   std::string preview;
 };
 
+// ---- text triage, the queue, supervisor alerts, the blind search index (sqlite_triage.cc) ----
+
+/// What triage recorded about a contact's text. Level, score and priority are coded facts kept in
+/// clear so the queue can be ordered; `findings` (the signals, their spans, the suggested
+/// categories) and `review` (a counsellor's verdicts on them) tell the child's story and are
+/// ciphertexts (crypto::FieldCipher), like the summary they were read from.
+struct ContactTriageRecord {
+  int64_t contact_id = 0;
+  int level = 0;            // the engine's latest level: 0 low, 1 medium, 2 high, 3 emergency
+  int64_t score_milli = 0;  // the engine's score x 1000
+  int priority = 0;         // the queue's order (0..3): the engine's level unless a person set it
+  std::string priority_set_by;  // "" = the engine; else who set it ("user:17", "token:3")
+  std::optional<UnixSeconds> priority_set_at;
+  std::string lexicon_version;
+  UnixSeconds triaged_at = 0;
+  std::string findings;     // sealed; empty after erasure
+  std::string review;       // sealed; empty = no verdicts yet
+  std::string queue_state;  // "waiting" (for a counsellor), "taken", "none" (never queued)
+  std::string taken_by;     // who took it (username or token name)
+  std::optional<UnixSeconds> taken_at;
+};
+
+/// Position in the queue's order: priority high to low, then oldest first.
+struct QueueCursor {
+  int priority = 0;
+  UnixSeconds received_at = 0;
+  int64_t contact_id = 0;
+};
+
+struct QueueQuery {
+  std::string state = "waiting";     // "waiting" or "taken"
+  std::vector<std::string> centres;  // empty: any centre
+  std::string person;                // non-empty: only contacts this person recorded or took
+  std::optional<QueueCursor> after;
+  int limit = 50;
+};
+
+/// A queue entry: the triage record (without `findings` and `review`) and the contact's coded
+/// fields.
+struct QueueItem {
+  ContactTriageRecord triage;
+  std::string reference, channel, centre, counsellor;
+  UnixSeconds received_at = 0;
+  bool open_alert = false;  // an emergency alert nobody has acknowledged yet
+};
+
+struct QueuePage {
+  std::vector<QueueItem> items;
+  std::optional<QueueCursor> next;
+};
+
+/// A supervisor alert raised by an emergency, with the coded fields of its contact.
+struct TriageAlert {
+  int64_t id = 0;
+  int64_t contact_id = 0;
+  int level = 0;
+  int64_t score_milli = 0;
+  UnixSeconds raised_at = 0;
+  std::optional<UnixSeconds> acknowledged_at;
+  std::string acknowledged_by;
+  // Of the contact (read only; ignored by InsertAlert).
+  std::string reference, centre, channel, counsellor;
+  UnixSeconds received_at = 0;
+};
+
+struct AlertQuery {
+  bool open_only = false;            // unacknowledged only
+  std::vector<std::string> centres;  // empty: any centre
+  std::optional<int64_t> contact_id;
+  std::optional<int64_t> after_id;   // set: ids above this, oldest first (streams)
+  std::optional<int64_t> before_id;  // else newest first, below this id (pages)
+  int limit = 100;
+};
+
 /// Figures about the database for /metrics and `childsafe status`.
 struct DatabaseInfo {
   std::string driver;
@@ -320,6 +397,13 @@ class ReadTxn {
   /// The entries with these ids that exist (any order), with bank_id filled in.
   virtual Result<std::vector<BankEntry>> GetBankEntries(const std::vector<int64_t>& ids) = 0;
   virtual Result<std::optional<MatchEvidence>> GetMatchEvidence(int64_t id) = 0;
+
+  // ---- text triage, queue, alerts (sqlite_triage.cc) ----
+  virtual Result<std::optional<ContactTriageRecord>> GetContactTriage(int64_t contact_id) = 0;
+  /// Queue entries in the queue's order (ContactTriageRecord::findings and review left empty).
+  virtual Result<QueuePage> ListQueue(const QueueQuery& q) = 0;
+  virtual Result<std::vector<TriageAlert>> ListAlerts(const AlertQuery& q) = 0;
+  virtual Result<std::optional<TriageAlert>> GetAlert(int64_t id) = 0;
 };
 
 class WriteTxn : public ReadTxn {
@@ -364,7 +448,8 @@ class WriteTxn : public ReadTxn {
   // ---- retention ----
   virtual Status SetLegalHold(int64_t contact_id, bool hold) = 0;
   /// Erases the narrative and identity of a contact (summary, names, address, phones, dates of
-  /// birth, caller pseudonym), keeping its coded fields; sets erased_at.
+  /// birth, caller pseudonym, and what was derived from the text: triage findings and review,
+  /// search terms), keeping its coded fields; sets erased_at.
   virtual Status EraseContact(int64_t contact_id, UnixSeconds now) = 0;
 
   // ---- known-image matching ----
@@ -388,6 +473,20 @@ class WriteTxn : public ReadTxn {
   virtual Status InsertMatchEvidence(const MatchEvidence& e) = 0;
   /// Deletes evidence created before `before`; returns how many.
   virtual Result<int64_t> DeleteMatchEvidenceBefore(UnixSeconds before) = 0;
+
+  // ---- text triage, queue, alerts, blind search index ----
+  /// Inserts or replaces a contact's triage record.
+  virtual Status PutContactTriage(const ContactTriageRecord& r) = 0;
+  /// Moves a waiting queue entry to "taken" by `person`; if the contact has no counsellor yet it
+  /// becomes `person`'s (its version goes up by one). False if the entry was not waiting.
+  virtual Result<bool> TakeQueueItem(int64_t contact_id, const std::string& person,
+                                     UnixSeconds now) = 0;
+  /// Inserts an alert (`id` and the contact's fields ignored); returns its id.
+  virtual Result<int64_t> InsertAlert(const TriageAlert& a) = 0;
+  /// Acknowledges an open alert; false if it was already acknowledged. kNotFound if absent.
+  virtual Result<bool> AcknowledgeAlert(int64_t id, const std::string& person, UnixSeconds now) = 0;
+  /// Replaces the contact's search terms (keyed hashes of its folded words; never plaintext).
+  virtual Status ReplaceSearchTerms(int64_t contact_id, const std::vector<std::string>& terms) = 0;
 };
 
 class Database {
