@@ -130,7 +130,7 @@ Result<domain::Contact> DecodeContact(const json& j, DecodeMode mode) {
                           "received_at_local", "channel", "centre", "counsellor", "call_type",
                           "duration_seconds", "caller", "children", "categories", "outcome",
                           "urgency", "summary", "taxonomy_version", "online", "repeat_caller",
-                          "caller_phone_recorded"});
+                          "caller_phone_recorded", "triage"});
       break;
   }
   c.received_at = d.Time(j, "received_at", "");
@@ -252,6 +252,7 @@ json EncodeContact(const domain::Contact& c, const ContactExtras& x, const Encod
     r["text_en"] = RepeatCallerTextEn(*x.repeat);
     j["repeat_caller"] = std::move(r);
   }
+  if (o.sensitive && !x.triage.is_null()) j["triage"] = x.triage;
   return j;
 }
 

@@ -34,6 +34,8 @@ struct ContactExtras {
   bool online = false;
   bool has_caller_phone = false;  // a phone number was given (only its pseudonym is kept)
   std::optional<storage::RepeatCallerInfo> repeat;
+  /// What text triage found (ContactTriage::Describe); null: none. Sensitive: full reads only.
+  nlohmann::json triage = nullptr;
 };
 
 struct EncodeOptions {

@@ -189,6 +189,12 @@ Result<CreateResult> ContactService::Create(const auth::Principal& who, domain::
   draft.created_at = draft.updated_at = now;
   const int year = CivilFromDays(LocalDayOf(draft.received_at)).year;
 
+  // Triage runs here, before the unit of work, so the database's writer only stores its result.
+  std::optional<PreparedText> text;
+  if (ContactTriage* triage = triage_.load()) {
+    CS_TRY(text, triage->Prepare(who, draft, ContactTriage::Event::kArrival, now));
+  }
+
   CreateResult out;
   std::optional<int64_t> replay_id;
   storage::StoredContact sealed;
@@ -214,6 +220,7 @@ Result<CreateResult> ContactService::Create(const auth::Principal& who, domain::
     }
     CS_TRY_STATUS(
         audit_.Append(t, who, {"contact.create", "contact", std::to_string(draft.id)}, now));
+    if (text) CS_TRY_STATUS(text->apply(t, draft));
     out.view.contact = draft;
     out.view.extras.online = sealed.online;
     out.view.extras.has_caller_phone = !sealed.caller_pseudonym.empty();
@@ -229,6 +236,7 @@ Result<CreateResult> ContactService::Create(const auth::Principal& who, domain::
     return out;
   }
   if (out.view.contact.caller) out.view.contact.caller->phone.clear();  // never echoed back
+  if (text && text->after_commit) text->after_commit();
   Notify({FactsOf(draft)});
   log::Info("contact.created", {{"id", draft.id}, {"principal", who.ScopeKey()}});
   return out;
@@ -266,6 +274,9 @@ Result<ContactView> ContactService::ReadOne(
   ContactView v;
   CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
     CS_TRY(v, Open(*sc, t, true));
+    if (ContactTriage* triage = triage_.load()) {
+      CS_TRY(v.extras.triage, triage->Describe(t, v.contact));
+    }
     return {};
   }));
   return v;
@@ -275,6 +286,10 @@ Result<ContactView> ContactService::Update(const auth::Principal& who, int64_t i
                                            int64_t expected_version, domain::Contact r) {
   const UnixSeconds now = clock_.Now();
   if (r.taxonomy_version.empty()) r.taxonomy_version = taxonomy_.version();
+  std::optional<PreparedText> text;
+  if (ContactTriage* triage = triage_.load()) {
+    CS_TRY(text, triage->Prepare(who, r, ContactTriage::Event::kCorrection, now));
+  }
   storage::ContactFacts facts;
   CS_TRY_STATUS(db_.Write([&](storage::WriteTxn& t) -> Status {
     CS_TRY(auto existing, t.GetContact(id));
@@ -297,18 +312,23 @@ Result<ContactView> ContactService::Update(const auth::Principal& who, int64_t i
     storage::StoredContact sc = Seal(r);
     if (sc.caller_pseudonym.empty() && r.caller) sc.caller_pseudonym = existing->caller_pseudonym;
     CS_TRY_STATUS(t.UpdateContact(sc, expected_version));
+    if (text) CS_TRY_STATUS(text->apply(t, r));
     r.version = expected_version + 1;
     facts = FactsOf(r);
     return audit_.Append(
         t, who, {"contact.update", "contact", std::to_string(id), "ok", {{"version", r.version}}},
         now);
   }));
+  if (text && text->after_commit) text->after_commit();
   Notify({facts});
   ContactView v;
   CS_TRY_STATUS(db_.Read([&](storage::ReadTxn& t) -> Status {
     CS_TRY(auto sc, t.GetContact(id));
     if (!sc) return Fail(Error::NotFound("no contact with this id"));
     CS_TRY(v, Open(*sc, t, true));
+    if (ContactTriage* triage = triage_.load()) {
+      CS_TRY(v.extras.triage, triage->Describe(t, v.contact));
+    }
     return {};
   }));
   return v;
@@ -364,6 +384,11 @@ Result<ContactList> ContactService::List(const auth::Principal& who, const Conta
     return Fail(Error::PermissionDenied("your role may not list contacts"));
   }
   CS_TRY(storage::ContactQuery q, ToQuery(filter));
+  if (!filter.text.empty()) {
+    ContactTriage* triage = triage_.load();
+    if (!triage) return Fail(Error::Unavailable("text search is not available"));
+    CS_TRY(q.search_terms, triage->SearchTerms(filter.text));
+  }
   if (*scope == auth::Scope::kCentre) {
     // Only the principal's own centre, whatever was asked.
     bool asked_other = !q.centres.empty() &&
@@ -385,15 +410,33 @@ Result<ContactList> ContactService::List(const auth::Principal& who, const Conta
     out.next = page.next;
     return {};
   }));
+  if (!filter.text.empty()) {
+    // A search is recorded (how many words and results, never the words: they may be a name).
+    CS_TRY_STATUS(audit_.Record(db_, who,
+                                {"contacts.search",
+                                 "",
+                                 "",
+                                 "ok",
+                                 {{"words", q.search_terms.size()}, {"results", out.items.size()}}},
+                                clock_.Now()));
+  }
   log::Debug("contact.listed", {{"count", out.items.size()}, {"principal", who.ScopeKey()}});
   return out;
 }
 
-Result<size_t> ContactService::InsertMany(std::vector<domain::Contact> contacts) {
+Result<size_t> ContactService::InsertMany(std::vector<domain::Contact> contacts, bool triage_text) {
   std::stable_sort(contacts.begin(), contacts.end(),
                    [](const domain::Contact& a, const domain::Contact& b) {
                      return a.received_at < b.received_at;
                    });
+  const UnixSeconds prepared_at = clock_.Now();
+  std::vector<std::optional<PreparedText>> texts(contacts.size());
+  if (ContactTriage* triage = triage_text ? triage_.load() : nullptr) {
+    for (size_t i = 0; i < contacts.size(); ++i) {
+      CS_TRY(texts[i], triage->Prepare(auth::Principal::System(), contacts[i],
+                                       ContactTriage::Event::kImport, prepared_at));
+    }
+  }
   std::map<int, int64_t> need;       // year -> contacts without a reference
   std::map<int, int64_t> max_given;  // year -> highest imported sequence of our own format
   for (const auto& c : contacts) {
@@ -414,7 +457,8 @@ Result<size_t> ContactService::InsertMany(std::vector<domain::Contact> contacts)
       CS_TRY(int64_t last, t.NextSequence(SequenceName(year), count));
       next[year] = last - count + 1;
     }
-    for (auto& c : contacts) {
+    for (size_t i = 0; i < contacts.size(); ++i) {
+      domain::Contact& c = contacts[i];
       if (c.reference.empty()) {
         int year = CivilFromDays(LocalDayOf(c.received_at)).year;
         c.reference = domain::FormatReference(year, next[year]++);
@@ -424,6 +468,7 @@ Result<size_t> ContactService::InsertMany(std::vector<domain::Contact> contacts)
       c.updated_at = now;
       c.version = 1;
       CS_TRY(c.id, t.InsertContact(Seal(c)));
+      if (texts[i]) CS_TRY_STATUS(texts[i]->apply(t, c));
       facts.push_back(FactsOf(c));
     }
     return {};
@@ -497,7 +542,7 @@ Result<ImportReport> ContactService::Import(const auth::Principal& who, std::vec
     for (size_t i = start; i < std::min(fresh.size(), start + options.chunk); ++i) {
       chunk.push_back(std::move(fresh[i].second));
     }
-    CS_TRY(size_t n, InsertMany(std::move(chunk)));
+    CS_TRY(size_t n, InsertMany(std::move(chunk), /*triage_text=*/true));
     report.written += n;
   }
   CS_TRY_STATUS(audit_.Record(
@@ -640,6 +685,10 @@ Result<std::vector<ContactView>> ContactService::SubjectExport(const auth::Princ
       CS_TRY(auto sc, t.GetContact(id));
       if (!sc) continue;
       CS_TRY(auto v, Open(*sc, t, false));
+      // What triage derived from the text is data held about the person too.
+      if (ContactTriage* triage = triage_.load()) {
+        CS_TRY(v.extras.triage, triage->Describe(t, v.contact));
+      }
       out.push_back(std::move(v));
     }
     return {};

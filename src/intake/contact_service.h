@@ -7,6 +7,7 @@
 //
 // Thread-safe: any number of threads may call any method.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -24,6 +25,7 @@
 #include "domain/provinces.h"
 #include "domain/taxonomy.h"
 #include "intake/contact_json.h"
+#include "intake/contact_triage.h"
 #include "storage/store.h"
 
 namespace childsafe::intake {
@@ -40,6 +42,9 @@ struct ContactFilter {
   std::optional<LocalDay> from, to;
   std::vector<std::string> channels, call_types, categories, outcomes, provinces, centres;
   std::optional<bool> online;
+  /// Words to find in summaries (all must match), through the blind index: accents, case and
+  /// tone placement do not matter ("xam hai" finds "xâm hại"). Searches are audited.
+  std::string text;
   std::optional<storage::ContactCursor> after;
   int limit = 50;
 };
@@ -95,6 +100,11 @@ class ContactService {
   /// Called with the facts of every contact after its write is durable (for the stats index).
   void AddListener(std::function<void(const storage::ContactFacts&)> listener);
 
+  /// Triages contacts' text on create, update and import, and answers text searches (see
+  /// contact_triage.h). Without it, contacts are stored untriaged and text search is refused.
+  /// `triage` must outlive the service; may be set at any time.
+  void SetTriage(ContactTriage* triage) { triage_.store(triage); }
+
   /// Records a new contact. With an idempotency key, a retry with the same key and request
   /// fingerprint returns the first result (replayed = true); the same key with a different
   /// request is kConflict. Validation problems are kInvalidArgument with every field named.
@@ -138,8 +148,10 @@ class ContactService {
                                                    const SubjectQuery& q);
 
   /// Inserts already-validated contacts in one transaction (demo data, import chunks). Reference
-  /// numbers are assigned in order of received time unless set.
-  Result<size_t> InsertMany(std::vector<domain::Contact> contacts);
+  /// numbers are assigned in order of received time unless set. With `triage_text`, their text
+  /// is triaged and indexed for search as history (never queued, no alerts); the demo dataset
+  /// skips it (1.58 million templated summaries would add gigabytes of search terms).
+  Result<size_t> InsertMany(std::vector<domain::Contact> contacts, bool triage_text = false);
 
   const domain::Taxonomy& taxonomy() const { return taxonomy_; }
   const domain::Provinces& provinces() const { return provinces_; }
@@ -170,6 +182,7 @@ class ContactService {
   const auth::PermissionMatrix& permissions_;
   const auth::AuditLog& audit_;
   const Clock& clock_;
+  std::atomic<ContactTriage*> triage_{nullptr};
   std::mutex listeners_mu_;
   std::vector<std::function<void(const storage::ContactFacts&)>> listeners_;
 };
