@@ -1,6 +1,9 @@
 #include "testing/services.h"
 
+#include <mutex>
 #include <stdexcept>
+
+#include "text/loader.h"
 
 namespace childsafe::testing {
 
@@ -28,6 +31,26 @@ TestHotline::TestHotline(UnixSeconds now) : clock_(now) {
                                                        keyring_, *permissions_, *audit_, clock_);
   accounts_ = std::make_unique<auth::AccountService>(*db_, *permissions_, keyring_, *audit_,
                                                      *policy_, clock_);
+  auto map =
+      triage::TaxonomyMap::Load(SourceDir() + "/data/taxonomy/vn111.v1.triage.tsv", RealTaxonomy());
+  if (!map) throw std::runtime_error(map.error().ToString());
+  triage::TriageOptions to;
+  to.data_dir = SourceDir() + "/data";
+  triage_ = std::make_unique<triage::TriageService>(*db_, keyring_, *permissions_, *audit_, clock_,
+                                                    std::move(*map), to);
+  triage_->UseEngine(RealTriageEngine());
+  contacts_->SetTriage(triage_.get());
+}
+
+std::shared_ptr<const text::Engine> RealTriageEngine() {
+  static std::once_flag once;
+  static std::shared_ptr<const text::Engine> engine;
+  std::call_once(once, [] {
+    auto loaded = text::LoadEngine(SourceDir() + "/data");
+    if (!loaded) throw std::runtime_error(loaded.error().ToString());
+    engine = *loaded;
+  });
+  return engine;
 }
 
 domain::Contact TestHotline::SampleDataContact() const {

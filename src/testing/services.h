@@ -1,7 +1,8 @@
 #pragma once
 // A complete hotline back end for tests: a migrated SQLite database in a temporary directory, a
 // keyring under a fresh master key, the real taxonomy, provinces, permission matrix and password
-// list, an audit trail, a fake clock, the contact service and the account service.
+// list, an audit trail, a fake clock, the contact service, the account service and text triage
+// (the real lexicon, compiled once per test process and shared: it takes seconds).
 
 #include <memory>
 
@@ -13,6 +14,8 @@
 #include "intake/contact_service.h"
 #include "storage/sqlite_store.h"
 #include "testing/testing.h"
+#include "text/engine.h"
+#include "triage/triage_service.h"
 
 namespace childsafe::testing {
 
@@ -24,6 +27,8 @@ class TestHotline {
   storage::Database& db() { return *db_; }
   intake::ContactService& contacts() { return *contacts_; }
   auth::AccountService& accounts() { return *accounts_; }
+  /// Wired into contacts(): contacts with text are triaged, queued, searchable.
+  triage::TriageService& triage() { return *triage_; }
   const auth::PermissionMatrix& permissions() const { return *permissions_; }
   const auth::AuditLog& audit() const { return *audit_; }
   FakeClock& clock() { return clock_; }
@@ -46,6 +51,10 @@ class TestHotline {
   std::unique_ptr<auth::PasswordPolicy> policy_;
   std::unique_ptr<intake::ContactService> contacts_;
   std::unique_ptr<auth::AccountService> accounts_;
+  std::unique_ptr<triage::TriageService> triage_;
 };
+
+/// The engine compiled from the repository's lexicon, once per process.
+std::shared_ptr<const text::Engine> RealTriageEngine();
 
 }  // namespace childsafe::testing
