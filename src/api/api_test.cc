@@ -30,7 +30,7 @@ class ApiTest : public ::testing::Test {
     h_.contacts().AddListener([this](const storage::ContactFacts& f) { stats_->Upsert(f); });
     Backend b{h_.db(),  h_.contacts(), *stats_, testing::RealTaxonomy(), testing::RealProvinces(),
               *matrix_, h_.clock(),    &ready_, h_.accounts(),           h_.audit(),
-              nullptr,  nullptr};
+              nullptr,  &h_.triage()};
     ServerOptions o;
     o.port = 0;
     o.threads = 8;
@@ -376,6 +376,7 @@ TEST_F(ApiTest, EveryRouteForEveryRoleFollowsTheMatrix) {
         path.replace(p, path.find('}', p) - p + 1, "1");
       }
       if (r.path == "/api/v1/stats") path += "?from=2025-01-01&to=2025-02-01";
+      if (r.path == "/api/v1/alerts/stream") path += "?wait=0";  // else it stays open
       auto res = r.method == "GET"     ? c.Get(path)
                  : r.method == "POST"  ? c.Post(path, "{}", "application/json")
                  : r.method == "PUT"   ? c.Put(path, "{}", "application/json")

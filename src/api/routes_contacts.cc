@@ -110,6 +110,12 @@ const json kContactFilterParams = json::array({
      {"schema", {{"type", "string"}}}},
     {{"name", "centre"}, {"in", "query"}, {"schema", {{"type", "string"}}}},
     {{"name", "online"}, {"in", "query"}, {"schema", {{"type", "boolean"}}}},
+    {{"name", "q"},
+     {"in", "query"},
+     {"description",
+      "Words to find in summaries, all of them, whole words; accents and case do not matter "
+      "(\"xam hai\" finds \"xâm hại\"). Through a blind index of keyed hashes; audited"},
+     {"schema", {{"type", "string"}, {"maxLength", 500}}}},
     {{"name", "limit"},
      {"in", "query"},
      {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50}}}},
@@ -182,7 +188,7 @@ void AddContactRoutes(std::vector<Route>& routes, Backend* b) {
               const httplib::Request& req = call.req;
               CS_TRY_STATUS(CheckQueryParams(
                   req, {"from", "to", "channel", "call_type", "category", "outcome", "province",
-                        "centre", "online", "limit", "cursor"}));
+                        "centre", "online", "q", "limit", "cursor"}));
               intake::ContactFilter f;
               CS_TRY(f.from, DateParam(req, "from"));
               CS_TRY(f.to, DateParam(req, "to"));
@@ -193,6 +199,7 @@ void AddContactRoutes(std::vector<Route>& routes, Backend* b) {
               f.provinces = ListParam(req, "province");
               f.centres = ListParam(req, "centre");
               CS_TRY(f.online, BoolParam(req, "online"));
+              CS_TRY(f.text, OneParam(req, "q"));
               CS_TRY(auto limit, IntParam(req, "limit", 1, 500));
               f.limit = static_cast<int>(limit.value_or(50));
               if (req.has_param("cursor")) {
@@ -270,7 +277,7 @@ void AddContactRoutes(std::vector<Route>& routes, Backend* b) {
         FieldErrors errs;
         for (const char* system :
              {"id", "reference", "created_at", "updated_at", "online", "repeat_caller",
-              "caller_phone_recorded", "received_at_local", "taxonomy_version"}) {
+              "caller_phone_recorded", "received_at_local", "taxonomy_version", "triage"}) {
           if (patch.contains(system))
             errs.Add(system, field_codes::kNotAllowed, "set by the system");
         }

@@ -113,6 +113,7 @@ nlohmann::json ServedOpenApiDocument() {
   AddAuthRoutes(routes, nullptr);
   AddAdminRoutes(routes, nullptr);
   AddMatchingRoutes(routes, nullptr);
+  AddTriageRoutes(routes, nullptr);
   AddServerRoutes(routes, nullptr);
   return OpenApiDocument(routes);
 }
@@ -133,6 +134,7 @@ ApiServer::ApiServer(Backend backend, ServerOptions options)
   AddAuthRoutes(routes_, &b_);
   AddAdminRoutes(routes_, &b_);
   AddMatchingRoutes(routes_, &b_);
+  AddTriageRoutes(routes_, &b_);
   AddServerRoutes(routes_, this);
 }
 
@@ -267,6 +269,17 @@ void ApiServer::Send(const httplib::Request& req, httplib::Response& res, Reply 
   if (options_.behind_tls)
     res.set_header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   res.set_header("X-Request-Id", request_id);
+  if (reply.stream) {
+    res.set_chunked_content_provider(
+        reply.content_type, [step = std::move(reply.stream)](size_t, httplib::DataSink& sink) {
+          const bool more = step([&sink](std::string_view d) {
+            return d.empty() || (sink.is_writable() && sink.write(d.data(), d.size()));
+          });
+          if (!more) sink.done();
+          return true;
+        });
+    return;
+  }
   res.set_content(std::move(reply.body), reply.content_type);
 }
 

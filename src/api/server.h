@@ -88,6 +88,11 @@ struct Reply {
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// A streamed body instead of `body` (server-sent events): after the headers, the server calls
+  /// it again and again on the request's worker thread; each call writes what it has through
+  /// `write` (false: the client went away), returns within about a second so a stopping server
+  /// is not held up, and returns false when the stream is over.
+  std::function<bool(const std::function<bool(std::string_view)>& write)> stream;
 
   static Reply Json(int status, const nlohmann::json& j);
 };
@@ -169,6 +174,7 @@ void AddStatsRoutes(std::vector<Route>& routes, Backend* b);
 void AddAuthRoutes(std::vector<Route>& routes, Backend* b);
 void AddAdminRoutes(std::vector<Route>& routes, Backend* b);
 void AddMatchingRoutes(std::vector<Route>& routes, Backend* b);
+void AddTriageRoutes(std::vector<Route>& routes, Backend* b);
 /// /metrics and the OpenAPI document (they need the server itself).
 void AddServerRoutes(std::vector<Route>& routes, ApiServer* server);
 
