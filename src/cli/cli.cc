@@ -25,6 +25,7 @@ int Run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   RegisterHotlineCommands(registry);
   RegisterAccountCommands(registry);
   RegisterMatchingCommands(registry);
+  RegisterTriageCommands(registry);
 
   try {
     app.parse(argc, argv);

@@ -55,5 +55,6 @@ inline bool IsVietnamese(const std::string& lang) { return lang != "en"; }
 void RegisterHotlineCommands(Registry& registry);
 void RegisterAccountCommands(Registry& registry);
 void RegisterMatchingCommands(Registry& registry);
+void RegisterTriageCommands(Registry& registry);
 
 }  // namespace childsafe::cli

@@ -45,11 +45,15 @@ int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, s
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // reload the triage lexicon
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto rt = Runtime::Open(ro);
   if (!rt) return Report(err, rt.error());
   Runtime& r = **rt;
+  // The triage lexicon compiles before the server listens: a bad one stops the start here rather
+  // than the first message (later, a bad reload is refused and the running engine stays).
+  if (auto loaded = r.triage().LoadEngine(); !loaded) return Report(err, loaded.error());
   int64_t admins = 0;
   (void)r.db().Read([&](storage::ReadTxn& t) -> Status {
     CS_TRY(admins, t.CountActiveUsers("administrator"));
@@ -77,7 +81,7 @@ int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, s
                        r.accounts(),
                        r.audit(),
                        &r.matching(),
-                       nullptr};
+                       &r.triage()};
   api::ServerOptions options;
   options.host = so.host;
   options.port = so.port;
@@ -117,10 +121,27 @@ int Serve(const RuntimeOptions& ro, const ServeOptions& so, std::ostream& out, s
   (void)main_thread;
   std::atomic<bool> stopping{false};
   std::thread signal_thread([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    if (!stopping.exchange(true)) log::Info("server.stopping", {{"signal", sig}});
-    server.Stop();
+    while (true) {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      if (sig == SIGHUP && !stopping.load()) {
+        auth::Principal who = auth::Principal::System();
+        who.reason = "SIGHUP";
+        auto reloaded = r.triage().Reload(who);  // logged and audited either way
+        if (reloaded) {
+          out << "childsafe: đã nạp lại bộ từ điển / lexicon reloaded: " << *reloaded << "\n";
+        } else {
+          out << "childsafe: bộ từ điển mới bị từ chối, giữ bản đang chạy / new lexicon refused, "
+                 "the running one stays\n";
+        }
+        out.flush();
+        continue;
+      }
+      if (!stopping.exchange(true)) log::Info("server.stopping", {{"signal", sig}});
+      r.triage().Shutdown();  // alert streams end now rather than at their next wake-up
+      server.Stop();
+      return;
+    }
   });
   out << "childsafe: máy chủ đang chạy tại / serving on http://" << so.host << ":" << *port
       << "  (Ctrl-C để dừng / to stop)\n";

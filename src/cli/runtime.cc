@@ -79,6 +79,15 @@ Result<std::unique_ptr<Runtime>> Runtime::Open(const RuntimeOptions& o) {
   if (mo.cache_dir.empty()) mo.cache_dir = o.db_path + ".banks";
   rt->matching_ = std::make_unique<matching::MatchService>(
       *rt->db_, *rt->permissions_, *rt->audit_, rt->keyring_, SystemClock::Instance(), mo);
+  const std::string data_dir = ResolveDataDir(o.data_dir);
+  CS_TRY(auto triage_map,
+         triage::TaxonomyMap::Load(data_dir + "/taxonomy/vn111.v1.triage.tsv", *rt->taxonomy_));
+  triage::TriageOptions to;
+  to.data_dir = data_dir;
+  rt->triage_ = std::make_unique<triage::TriageService>(*rt->db_, rt->keyring_, *rt->permissions_,
+                                                        *rt->audit_, SystemClock::Instance(),
+                                                        std::move(triage_map), to);
+  rt->contacts_->SetTriage(rt->triage_.get());
   return rt;
 }
 

@@ -17,6 +17,7 @@
 #include "matching/match_service.h"
 #include "stats/stats_index.h"
 #include "storage/store.h"
+#include "triage/triage_service.h"
 
 namespace childsafe::cli {
 
@@ -47,6 +48,9 @@ class Runtime {
   auth::AccountService& accounts() { return *accounts_; }
   /// The hash banks and matching (banks are loaded by MatchService::Load when needed).
   matching::MatchService& matching() { return *matching_; }
+  /// Text triage, wired into contacts(): the lexicon compiles on first use (a few seconds), or at
+  /// TriageService::LoadEngine, which `serve` calls at start.
+  triage::TriageService& triage() { return *triage_; }
   const auth::AuditLog& audit() const { return *audit_; }
   const std::string& master_key_path() const { return master_key_path_; }
   /// Builds a statistics index loaded with every contact in the database.
@@ -63,6 +67,7 @@ class Runtime {
   std::unique_ptr<intake::ContactService> contacts_;
   std::unique_ptr<auth::AccountService> accounts_;
   std::unique_ptr<matching::MatchService> matching_;
+  std::unique_ptr<triage::TriageService> triage_;
   std::string master_key_path_;
 };
 
