@@ -132,26 +132,36 @@ TriageResult Engine::Triage(std::string_view text) const {
   const std::vector<Token>& tokens = norm.tokens;
   std::vector<Match> found;
   found.reserve(128);
-  std::vector<uint16_t> per_segment(impl.segment_rule.size(), 0);
+  // Per segment: how many matches were kept, then (for the segments in `used`) where they go.
+  const size_t segment_count = impl.segment_rule.size();
+  std::vector<uint32_t> per_segment(2 * segment_count, 0);
+  uint32_t* const count_of = per_segment.data();
+  uint32_t* const slot_of = per_segment.data() + segment_count;
+  std::vector<uint64_t> used((segment_count + 63) / 64, 0);
   std::vector<int32_t> token_ids;
   impl.matcher.Scan(
       norm.folded, tokens, token_ids, [&](uint32_t segment, uint32_t first, uint32_t last) {
-        if (impl.segment_first[segment] == 0 && per_segment[segment - 1] == 0) {
-          return true;
-        }
-        uint16_t& count = per_segment[segment];
+        if (impl.segment_first[segment] == 0 && count_of[segment - 1] == 0) return true;
+        uint32_t& count = count_of[segment];
         if (count >= kMaxMatchesPerRule) return true;
         ++count;
+        used[segment >> 6] |= uint64_t{1} << (segment & 63);
         found.push_back({segment, tokens[first].begin - 1, tokens[last].end + 1, first, last});
         return found.size() < kMaxMatches;
       });
   if (found.empty()) return result;
-  // By segment; within a segment they came in text order, i.e. by (from, to).
-  std::vector<uint64_t> order(found.size());
-  for (size_t i = 0; i < found.size(); ++i) order[i] = uint64_t{found[i].rule} << 32 | i;
-  std::sort(order.begin(), order.end());
+  // By segment (a counting sort over the segments that matched); within a segment they came in
+  // text order, i.e. by (from, to).
+  uint32_t placed = 0;
+  for (size_t w = 0; w < used.size(); ++w) {
+    for (uint64_t bits = used[w]; bits != 0; bits &= bits - 1) {
+      const size_t segment = w * 64 + static_cast<size_t>(__builtin_ctzll(bits));
+      slot_of[segment] = placed;
+      placed += count_of[segment];
+    }
+  }
   std::vector<Match> segments(found.size());
-  for (size_t i = 0; i < order.size(); ++i) segments[i] = found[order[i] & 0xFFFFFFFFu];
+  for (const Match& m : found) segments[slot_of[m.rule]++] = m;
 
   // Whole matches: a one-segment rule's segment matches; for a rule with gaps, chains of its
   // segments each starting at most `gap` words after the previous one, in the same sentence.
@@ -180,7 +190,7 @@ TriageResult Engine::Triage(std::string_view text) const {
       for (auto m = it; m != end; ++m)
         matches.push_back({rule_index, m->from, m->to, m->first, m->last});
     } else if (segment == rule.first_segment &&
-               per_segment[rule.first_segment + rule.gaps.size()] != 0) {
+               count_of[rule.first_segment + rule.gaps.size()] != 0) {
       // (A chain needs a match of the rule's last segment; most first segments have none.)
       for (auto m = it; m != end; ++m) {
         // Extend through the later segments; depth-first, keeping the earliest end.
@@ -207,14 +217,19 @@ TriageResult Engine::Triage(std::string_view text) const {
     }
     it = end;
   }
-  std::sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
-    return std::tie(a.rule, a.from, a.to) < std::tie(b.rule, b.from, b.to);
-  });
-  matches.erase(std::unique(matches.begin(), matches.end(),
-                            [](const Match& a, const Match& b) {
-                              return a.rule == b.rule && a.from == b.from;
-                            }),
-                matches.end());
+  // `matches` is in (rule, from) order already: segments are numbered rule by rule, each
+  // segment's matches are in text order and chains start from first-segment matches in that
+  // order. Matches of a rule at the same start are adjacent; keep the one that ends first.
+  size_t kept = 0;
+  for (size_t i = 0; i < matches.size(); ++i) {
+    if (kept > 0 && matches[kept - 1].rule == matches[i].rule &&
+        matches[kept - 1].from == matches[i].from) {
+      if (matches[i].to < matches[kept - 1].to) matches[kept - 1] = matches[i];
+      continue;
+    }
+    matches[kept++] = matches[i];
+  }
+  matches.resize(kept);
 
   // The diacritic check.
   std::vector<Match> live;

@@ -7,6 +7,10 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "text/normalize.h"
 
 namespace childsafe::text {
@@ -37,6 +41,7 @@ bool IsRunChar(unsigned char c) { return kRunChar[c]; }
 // character has kRunChar; '.', '@', ':' and digits or '+' have their own bit too.
 enum : unsigned { kRunAny = 1, kRunDot = 2, kRunAt = 4, kRunColon = 8, kRunDigit = 16 };
 constexpr unsigned kRunTell = kRunDot | kRunAt | kRunColon | kRunDigit;
+
 constexpr std::array<unsigned char, 256> MakeRunBits() {
   std::array<unsigned char, 256> t{};
   for (int c = 0; c < 256; ++c) {
@@ -51,6 +56,31 @@ constexpr std::array<unsigned char, 256> MakeRunBits() {
   return t;
 }
 constexpr std::array<unsigned char, 256> kRunBits = MakeRunBits();
+
+// The first position >= i holding a tell-tale byte (a digit, '+', '.', ':' or '@'), or the end.
+// All of them lie in 0x2B..0x40, which sixteen bytes at a time rule out for most text.
+size_t NextTell(std::string_view text, size_t i) {
+  const size_t n = text.size();
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+#if defined(__SSE2__)
+  const __m128i lo = _mm_set1_epi8(0x2B);
+  const __m128i hi = _mm_set1_epi8(0x40);
+  while (i + 16 <= n) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    const __m128i in_range = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, lo), x),
+                                           _mm_cmpeq_epi8(_mm_min_epu8(x, hi), x));
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(in_range));
+    while (mask != 0) {
+      const size_t k = i + static_cast<size_t>(__builtin_ctz(mask));
+      if ((kRunBits[p[k]] & kRunTell) != 0) return k;
+      mask &= mask - 1;
+    }
+    i += 16;
+  }
+#endif
+  while (i < n && (kRunBits[p[i]] & kRunTell) == 0) ++i;
+  return i;
+}
 
 // Bytes an entity can start at: an ASCII letter or digit (URL, e-mail, phone), '+' (phone) or
 // '@' (handle). The scan skips everything else without looking further.
@@ -283,10 +313,7 @@ std::vector<Entity> ExtractEntities(std::string_view text) {
       // Every entity holds a digit, '+', '.', ':' or '@' in the run of URL characters it
       // starts in (a host has a dot). Jump to the next such byte and back to the start of its
       // run (not before i): in the runs skipped, nothing can start.
-      size_t tell = i;
-      while (tell < n && (kRunBits[static_cast<unsigned char>(text[tell])] & kRunTell) == 0) {
-        ++tell;
-      }
+      const size_t tell = NextTell(text, i);
       if (tell == n) break;
       size_t start = tell;
       while (start > i && IsRunChar(static_cast<unsigned char>(text[start - 1]))) --start;
