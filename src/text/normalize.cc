@@ -1095,8 +1095,16 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
     if (letters < 2) return Lean::kNo;
     const uint32_t last_end = i;
 
+    // The gap: most often one space before an ASCII letter or digit (or an entity), which
+    // ParseGapAfterWord would read as a plain space and FinishStep would emit as nothing.
     GapAfter gap;
-    if (!ParseGapAfterWord(i, gap)) return Lean::kNo;
+    bool plain_space = false;
+    if (i + 1 < n && bytes[i] == ' ' && i != entity) {
+      const unsigned char after = bytes[i + 1];
+      plain_space = i + 1 == entity || (after >= 'a' && after <= 'z') ||
+                    (after >= 'A' && after <= 'Z') || (after >= '0' && after <= '9');
+    }
+    if (!plain_space && !ParseGapAfterWord(i, gap)) return Lean::kNo;
     if (tones == 1 && vietnamese && ToneWouldMove(base, mod, letters, toned, vowels)) {
       return Lean::kGlyphs;
     }
@@ -1119,7 +1127,11 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
     token.kind = TokenKind::kWord;
     PushToken(token);
     prev_end_ = identity ? last_end : map.Map(pos, last_end).end;
-    FinishStep(gap, position);
+    if (plain_space) {
+      position = i + 1;
+    } else {
+      FinishStep(gap, position);
+    }
   }
 }
 
