@@ -231,9 +231,8 @@ TriageResult Engine::Triage(std::string_view text) const {
   }
   matches.resize(kept);
 
-  // The diacritic check.
-  std::vector<Match> live;
-  live.reserve(matches.size());
+  // The diacritic check (in place: `matches` keeps the live ones).
+  size_t live_count = 0;
   for (const Match& m : matches) {
     const Rule& rule = impl.rules[m.rule];
     bool agree = true;
@@ -256,48 +255,39 @@ TriageResult Engine::Triage(std::string_view text) const {
       }
       agree = !seen || any;
     }
-    if (agree) live.push_back(m);
+    if (agree) matches[live_count++] = m;
   }
+  matches.resize(live_count);
+  const std::vector<Match>& live = matches;
 
-  // Context cues.
+  // Context cues: the live cue matches, by kind (one array, a few per message).
   bool genre = false, disclosure = false;
-  std::vector<const Match*> negations, reported, past, idioms, conditionals, urgent;
+  struct Cue {
+    CueKind kind;
+    const Match* match;
+    bool active;
+  };
+  std::vector<Cue> cues;
   for (const Match& m : live) {
     const Rule& rule = impl.rules[m.rule];
     if (rule.is_signal) continue;
-    switch (rule.cue) {
-      case CueKind::kNegation:
-        negations.push_back(&m);
-        break;
-      case CueKind::kReported:
-        reported.push_back(&m);
-        break;
-      case CueKind::kGenre:
-        genre = true;
-        break;
-      case CueKind::kDisclosure:
-        disclosure = true;
-        break;
-      case CueKind::kPast:
-        past.push_back(&m);
-        break;
-      case CueKind::kIdiom:
-        idioms.push_back(&m);
-        break;
-      case CueKind::kConditional:
-        conditionals.push_back(&m);
-        break;
-      case CueKind::kUrgent:
-        urgent.push_back(&m);
-        break;
-    }
+    genre |= rule.cue == CueKind::kGenre;
+    disclosure |= rule.cue == CueKind::kDisclosure;
+    cues.push_back({rule.cue, &m, true});
   }
   // "nếu không ... tung ảnh" is a threat ("otherwise"), not a negation.
-  std::erase_if(negations, [&](const Match* n) {
-    return std::any_of(conditionals.begin(), conditionals.end(),
-                       [&](const Match* c) { return c->from <= n->from && n->to <= c->to; });
-  });
+  for (Cue& n : cues) {
+    if (n.kind != CueKind::kNegation) continue;
+    n.active = std::none_of(cues.begin(), cues.end(), [&](const Cue& c) {
+      return c.kind == CueKind::kConditional && c.match->from <= n.match->from &&
+             n.match->to <= c.match->to;
+    });
+  }
   const bool genre_frame = genre && !disclosure;
+  const auto any_cue = [&](CueKind kind, const auto& holds) {
+    return std::any_of(cues.begin(), cues.end(),
+                       [&](const Cue& c) { return c.kind == kind && c.active && holds(*c.match); });
+  };
 
   struct Scored {
     uint32_t category;
@@ -308,6 +298,7 @@ TriageResult Engine::Triage(std::string_view text) const {
     bool urgent;
   };
   std::vector<Scored> scored;
+  scored.reserve(live.size());
   for (const Match& m : live) {
     const Rule& rule = impl.rules[m.rule];
     if (!rule.is_signal) continue;
@@ -315,44 +306,36 @@ TriageResult Engine::Triage(std::string_view text) const {
     const CategoryDef& cat = lexicon.categories[rule.category];
     const Token& first = tokens[m.first];
     uint32_t context = 0;
-    for (const Match* n : negations) {
-      // The negation ends at most two words before the signal, in the same clause.
-      if (n->last < m.first && m.first - n->last - 1 <= 2 &&
-          tokens[n->last].clause == first.clause) {
-        context |= kContextNegated;
-        break;
-      }
+    // The negation ends at most two words before the signal, in the same clause.
+    if (any_cue(CueKind::kNegation, [&](const Match& n) {
+          return n.last < m.first && m.first - n.last - 1 <= 2 &&
+                 tokens[n.last].clause == first.clause;
+        })) {
+      context |= kContextNegated;
     }
-    for (const Match* r : reported) {
-      if (r->last < m.first && tokens[r->last].sentence == first.sentence) {
-        context |= kContextReported;
-        break;
-      }
+    if (any_cue(CueKind::kReported, [&](const Match& r) {
+          return r.last < m.first && tokens[r.last].sentence == first.sentence;
+        })) {
+      context |= kContextReported;
     }
-    for (const Match* p : past) {
-      if (tokens[p->first].sentence == first.sentence) {
-        context |= kContextPast;
-        break;
-      }
+    if (any_cue(CueKind::kPast,
+                [&](const Match& p) { return tokens[p.first].sentence == first.sentence; })) {
+      context |= kContextPast;
     }
     if (genre_frame) context |= kContextGenre;
     // Urgency raises only a signal no other context touched (reported speech aside: a
-    // perpetrator's threat is reported speech and the most urgent thing there is).
-    if ((context & ~uint32_t{kContextReported}) == 0) {
-      for (const Match* u : urgent) {
-        // Same sentence or a neighbouring one: "Họ bắt em thuê khách sạn. Giờ em đang ở đó."
-        const uint32_t s = tokens[u->first].sentence;
-        if (s + 1 >= first.sentence && s <= first.sentence + 1) {
-          context |= kContextUrgent;
-          break;
-        }
-      }
+    // perpetrator's threat is reported speech and the most urgent thing there is). Same
+    // sentence or a neighbouring one: "Họ bắt em thuê khách sạn. Giờ em đang ở đó."
+    if ((context & ~uint32_t{kContextReported}) == 0 &&
+        any_cue(CueKind::kUrgent, [&](const Match& u) {
+          const uint32_t s = tokens[u.first].sentence;
+          return s + 1 >= first.sentence && s <= first.sentence + 1;
+        })) {
+      context |= kContextUrgent;
     }
-    for (const Match* i : idioms) {
-      if (i->from <= m.from && m.to <= i->to) {
-        context |= kContextIdiom;
-        break;
-      }
+    if (any_cue(CueKind::kIdiom,
+                [&](const Match& i) { return i.from <= m.from && m.to <= i.to; })) {
+      context |= kContextIdiom;
     }
     double effective = def.weight;
     if (context & kContextNegated) effective *= cat.negation;
