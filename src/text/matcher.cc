@@ -75,6 +75,31 @@ void PhraseMatcher::Build() {
     nodes_[node].edges_end = static_cast<uint32_t>(edges_.size());
   }
 
+  // Children of nodes with many of them, in a hash table too (keyed by the node's edges_begin,
+  // which identifies it: nodes with children have distinct, non-empty edge ranges).
+  size_t hashed = 0;
+  for (const Node& node : nodes_) {
+    if (node.edges_end - node.edges_begin > kMaxScannedEdges) {
+      hashed += node.edges_end - node.edges_begin;
+    }
+  }
+  uint64_t table = 16;
+  while (table < hashed * 2) table <<= 1;
+  edge_keys_.assign(table, 0);
+  edge_children_.assign(table, -1);
+  edge_mask_ = table - 1;
+  for (const Node& node : nodes_) {
+    if (node.edges_end - node.edges_begin <= kMaxScannedEdges) continue;
+    for (uint32_t k = node.edges_begin; k < node.edges_end; ++k) {
+      const uint64_t key = EdgeKey(node, edges_[k].word);
+      uint64_t h = key * 0x9E3779B97F4A7C15ULL;
+      uint64_t slot = (h ^ (h >> 29)) & edge_mask_;
+      while (edge_keys_[slot] != 0) slot = (slot + 1) & edge_mask_;
+      edge_keys_[slot] = key;
+      edge_children_[slot] = edges_[k].child;
+    }
+  }
+
   // Each node's ids, in the order they were added.
   std::stable_sort(building_hits_.begin(), building_hits_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -53,9 +53,13 @@ class PhraseMatcher {
   struct Node {
     uint32_t hits_begin = 0;  // this node's ids are hits_[hits_begin, hits_end)
     uint32_t hits_end = 0;
-    uint32_t edges_begin = 0;  // its children are edges_[edges_begin, edges_end), by word
+    // Its children are edges_[edges_begin, edges_end), by word; a node with more than
+    // kMaxScannedEdges children also has them in the hash table below (a binary search over
+    // hundreds of children mispredicted too often).
+    uint32_t edges_begin = 0;
     uint32_t edges_end = 0;
   };
+  static constexpr uint32_t kMaxScannedEdges = 8;
   struct Word {
     uint64_t prefix = 0;  // the first eight bytes, little-endian, zero-padded
     uint32_t offset = 0;  // all of its bytes are pool_[offset, offset + length)
@@ -78,6 +82,7 @@ class PhraseMatcher {
   // The word at p[0..n), or -1. `end` bounds the buffer p points into (it may read past n).
   int32_t FindWord(const char* p, size_t n, const char* end) const;
   int32_t Child(const Node& node, int32_t word) const;
+  uint64_t EdgeKey(const Node& node, int32_t word) const;
   int32_t InternWord(std::string_view word);
 
   std::string pool_;
@@ -86,6 +91,9 @@ class PhraseMatcher {
   uint64_t word_mask_ = 0;
   std::vector<Node> nodes_;
   std::vector<Edge> edges_;
+  std::vector<uint64_t> edge_keys_;      // (node + 1) << 32 | word, 0 when empty
+  std::vector<int32_t> edge_children_;   // the child for edge_keys_ at the same slot
+  uint64_t edge_mask_ = 0;
   std::vector<uint32_t> hits_;
 
   // Used while building only.
@@ -141,18 +149,30 @@ inline int32_t PhraseMatcher::FindWord(const char* p, size_t n, const char* end)
   }
 }
 
+inline uint64_t PhraseMatcher::EdgeKey(const Node& n, int32_t word) const {
+  // Nodes are identified by their position in nodes_ (n is an element or a Word's copy of one,
+  // which has the same edges_begin).
+  return (uint64_t{n.edges_begin} + 1) << 32 | static_cast<uint32_t>(word);
+}
+
 inline int32_t PhraseMatcher::Child(const Node& n, int32_t word) const {
   const Edge* begin = edges_.data() + n.edges_begin;
   const Edge* end = edges_.data() + n.edges_end;
-  if (end - begin <= 8) {
+  if (end - begin <= kMaxScannedEdges) {
     for (const Edge* e = begin; e != end; ++e) {
       if (e->word == word) return e->child;
     }
     return -1;
   }
-  const Edge* e =
-      std::lower_bound(begin, end, word, [](const Edge& x, int32_t w) { return x.word < w; });
-  return e != end && e->word == word ? e->child : -1;
+  const uint64_t key = EdgeKey(n, word);
+  uint64_t h = key * 0x9E3779B97F4A7C15ULL;
+  uint64_t slot = (h ^ (h >> 29)) & edge_mask_;
+  while (true) {
+    const uint64_t k = edge_keys_[slot];
+    if (k == key) return edge_children_[slot];
+    if (k == 0) return -1;
+    slot = (slot + 1) & edge_mask_;
+  }
 }
 
 template <class OnHit>
