@@ -1,6 +1,13 @@
 #include "matching/bank_index.h"
 
 #include <sys/stat.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+// gperftools' tcmalloc, when the program is linked with it (the server is): weak, so the library
+// works with any allocator.
+extern "C" void MallocExtension_ReleaseFreeMemory(void) __attribute__((weak));
 
 #include <algorithm>
 #include <chrono>
@@ -276,6 +283,7 @@ Status BankIndex::Refresh(storage::Database& db, std::optional<int64_t> only_ban
 
   auto current = Current();
   auto next = std::make_shared<BankMap>();
+  bool built = false;
   if (only_bank) *next = *current;  // other banks stay as they are
   for (const auto& bank : banks) {
     if (only_bank && bank.id != *only_bank) continue;
@@ -301,16 +309,31 @@ Status BankIndex::Refresh(storage::Database& db, std::optional<int64_t> only_ban
                std::includes(committed.begin(), committed.end(), old->second->imports.begin(),
                              old->second->imports.end())) {
       CS_TRY(loaded, Extend(db, bank, *old->second, committed));
+      built = true;
       SaveCache(*loaded, imports[bank.id]);
     } else {
       CS_TRY(loaded, Build(db, bank, committed, imports[bank.id]));
+      built = true;
     }
     (*next)[bank.id] = std::move(loaded);
   }
+  const bool rebuilt = built;
   Publish(std::move(next));
   {
     std::lock_guard lock(publish_mu_);
     loaded_ = true;
+  }
+  // A build frees a few hundred megabytes of temporary arrays (the entries as read) that the
+  // allocator would otherwise keep (tcmalloc's page heap, glibc's heap), counting against the
+  // process for good: measured 1.2 GB instead of 0.78 GB with a 10M-hash bank.
+  if (rebuilt) {
+    if (MallocExtension_ReleaseFreeMemory != nullptr) {
+      MallocExtension_ReleaseFreeMemory();
+    } else {
+#if defined(__GLIBC__)
+      malloc_trim(0);
+#endif
+    }
   }
   return {};
 }

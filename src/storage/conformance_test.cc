@@ -1,6 +1,7 @@
 // The storage conformance suite (see conformance.h). Instantiated per driver in <driver>_test.cc.
 #include "storage/conformance.h"
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
@@ -650,6 +651,12 @@ TEST_P(StorageConformance, HashBanksImportsEntriesAndEvidence) {
   EXPECT_EQ(values[0], entries[0].value);
   EXPECT_TRUE(refs[1].tombstone);
   ASSERT_EQ(full.size(), 3u);
+  // Ordered by type, then id.
+  EXPECT_EQ(full[0].hash_type, "md5");
+  EXPECT_EQ(full[1].hash_type, "pdq");
+  EXPECT_LT(full[1].id, full[2].id);
+  std::sort(full.begin(), full.end(),
+            [](const BankEntry& a, const BankEntry& b) { return a.id < b.id; });
   EXPECT_EQ(full[0].bank_id, bank_id);
   EXPECT_EQ(full[0].labels, "A|B");
   EXPECT_EQ(full[0].quality, 90);

@@ -126,10 +126,12 @@ Result<std::vector<BankImport>> SqliteTxn::ListBankImports(int64_t bank_id) {
 
 Status SqliteTxn::ScanBankHashes(int64_t import_id, const std::string& hash_type,
                                  const std::function<Status(const BankHashRef&)>& fn) {
-  // Two statements rather than "(? = '' OR hash_type = ?)", so that both use the index range.
+  // Two statements rather than "(? = '' OR hash_type = ?)", so that both follow the index
+  // (import_id, hash_type, id): ordering by id alone would sort ten million rows in a temporary
+  // B-tree first (measured: seconds and hundreds of megabytes at 10M).
   CS_TRY(Stmt * s, c_.Prepare(hash_type.empty()
                                   ? "SELECT id, hash_type, value, tombstone FROM hash_bank_entries "
-                                    "WHERE import_id = ? ORDER BY id"
+                                    "WHERE import_id = ? ORDER BY hash_type, id"
                                   : "SELECT id, hash_type, value, tombstone FROM hash_bank_entries "
                                     "WHERE import_id = ? AND hash_type = ? ORDER BY id"));
   StmtScope scope(*s);
@@ -150,9 +152,10 @@ Status SqliteTxn::ScanBankHashes(int64_t import_id, const std::string& hash_type
 
 Status SqliteTxn::ScanBankEntries(int64_t import_id,
                                   const std::function<Status(const BankEntry&)>& fn) {
-  CS_TRY(Stmt * s, c_.Prepare(std::string("SELECT ") + kEntryColumns +
-                              " FROM hash_bank_entries e JOIN hash_bank_imports i ON "
-                              "i.id = e.import_id WHERE e.import_id = ? ORDER BY e.id"));
+  CS_TRY(Stmt * s,
+         c_.Prepare(std::string("SELECT ") + kEntryColumns +
+                    " FROM hash_bank_entries e JOIN hash_bank_imports i ON "
+                    "i.id = e.import_id WHERE e.import_id = ? ORDER BY e.hash_type, e.id"));
   StmtScope scope(*s);
   s->Bind(1, import_id);
   while (true) {

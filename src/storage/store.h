@@ -388,10 +388,10 @@ class ReadTxn {
   /// A bank's imports, oldest first.
   virtual Result<std::vector<BankImport>> ListBankImports(int64_t bank_id) = 0;
   /// Calls `fn` for every entry of an import (of one hash type, or all if `hash_type` is empty),
-  /// in id order, without copying: what the in-memory index is built from.
+  /// ordered by type then id, without copying: what the in-memory index is built from.
   virtual Status ScanBankHashes(int64_t import_id, const std::string& hash_type,
                                 const std::function<Status(const BankHashRef&)>& fn) = 0;
-  /// Every entry of an import with all its fields, in id order (export).
+  /// Every entry of an import with all its fields, ordered by type then id (export).
   virtual Status ScanBankEntries(int64_t import_id,
                                  const std::function<Status(const BankEntry&)>& fn) = 0;
   /// The entries with these ids that exist (any order), with bank_id filled in.
