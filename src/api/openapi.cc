@@ -51,6 +51,7 @@ const char* kComponents = R"json({
         "version": {"type": "integer"}, "created_at": {"type": "string"}, "updated_at": {"type": "string"},
         "received_at_local": {"type": "string"}, "online": {"type": "boolean"},
         "caller_phone_recorded": {"type": "boolean"},
+        "triage": {"type": "object", "description": "What text triage found in the summary (full reads only): level, score, queue priority, signals with spans, suggested categories with verdicts, entities, flags, queue state, alerts. See docs/queue.md"},
         "repeat_caller": {"type": "object", "properties": {
           "previous_contacts": {"type": "integer"}, "last_received_at": {"type": "string"},
           "text_vi": {"type": "string"}, "text_en": {"type": "string"}}}}}]},
