@@ -1,7 +1,9 @@
 // Text triage benchmark (src/text). Workloads, all on the same corpus, in one run:
-//   1. triage      Engine::Triage (normalise + Hyperscan scan + context + scoring) over a corpus
-//                  of typical ~1 KB hotline messages, single thread: MB/s, messages/s, and the
-//                  per-message latency distribution (p50, p99, max).
+//   1. triage      Engine::Triage (normalise + phrase-matcher scan + context + scoring) over a
+//                  corpus of typical ~1 KB hotline messages, single thread: MB/s by the wall clock
+//                  and by the thread's CPU time (what one core does, whatever else runs on the
+//                  machine), messages/s, and the per-message latency distribution (p50, p99, max;
+//                  wall clock, so preemption on a busy machine shows in p99 and max).
 //   2. normalise   Normalizer::Normalize alone (canonical and folded views), MB/s.
 //   3. fold        FoldForSearch (what storage calls on every stored text and query), MB/s.
 //   4. baseline    the straightforward way: ICU NFC + lower-case + diacritics stripped with an
@@ -14,10 +16,13 @@
 // The corpus is generated deterministically from data/triage/tuning/tuning.tsv (signals) and
 // neutral filler sentences below, ~1 KB per message, ~30% of messages carrying a signal.
 // Usage: text_bench [DATA_DIR] (default: the source tree's data/). Targets from issue 5:
-// triage >= 100 MB/s per core, >= 10x the baseline, p99 <= 50 us per 1 KB message.
+// triage >= 100 MB/s per core (judged on CPU time), >= 10x the baseline, p99 <= 50 us per 1 KB
+// message.
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -94,6 +99,13 @@ size_t TotalBytes(const std::vector<std::string>& corpus) {
 }
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// CPU time of the calling thread, in seconds: the time it actually ran.
+double ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 // Straightforward baseline: ICU normalisation to a diacritic-free lower-case form, then one
 // std::regex_search per pattern.
@@ -175,6 +187,7 @@ int main(int argc, char** argv) {
   std::vector<double> latency_us;
   latency_us.reserve(corpus.size() * 5);
   const auto t0 = Clock::now();
+  const double cpu0 = ThreadCpuSeconds();
   for (int round = 0; round < 5; ++round) {
     for (const auto& m : corpus) {
       const auto s = Clock::now();
@@ -184,7 +197,9 @@ int main(int argc, char** argv) {
     }
   }
   const double triage_s = Seconds(Clock::now() - t0);
+  const double triage_cpu_s = ThreadCpuSeconds() - cpu0;
   const double triage_mbs = 5.0 * bytes / triage_s / 1e6;
+  const double triage_cpu_mbs = 5.0 * bytes / triage_cpu_s / 1e6;
   std::sort(latency_us.begin(), latency_us.end());
   const auto pct = [&](double p) {
     return latency_us[static_cast<size_t>(p * (latency_us.size() - 1))];
@@ -234,6 +249,8 @@ int main(int argc, char** argv) {
   std::printf(
       "  triage     %8.1f MB/s  %9.0f msg/s  latency p50 %.1f us  p99 %.1f us  max %.1f us\n",
       triage_mbs, 5.0 * corpus.size() / triage_s, pct(0.50), pct(0.99), latency_us.back());
+  std::printf("  triage     %8.1f MB/s per core by CPU time (%.1f us of CPU per message)\n",
+              triage_cpu_mbs, triage_cpu_s / (5.0 * corpus.size()) * 1e6);
   std::printf("  normalise  %8.1f MB/s\n", normalize_mbs);
   std::printf("  fold       %8.1f MB/s\n", fold_mbs);
   std::printf("  baseline   %8.3f MB/s  (ICU + std::regex x %zu patterns, %zu messages)\n",
@@ -241,7 +258,7 @@ int main(int argc, char** argv) {
   std::printf("  threads    %8.1f MB/s  (2 threads, one engine)\n", threads_mbs);
   std::printf("  ratio triage/baseline: %.0fx\n", triage_mbs / baseline_mbs);
   std::printf("  targets: >= 100 MB/s per core [%s], >= 10x baseline [%s], p99 <= 50 us [%s]\n",
-              triage_mbs >= 100 ? "met" : "NOT met",
+              triage_cpu_mbs >= 100 ? "met" : "NOT met",
               triage_mbs / baseline_mbs >= 10 ? "met" : "NOT met",
               pct(0.99) <= 50 ? "met" : "NOT met");
   std::printf("  (checksum %zu)\n", sink + flagged + counts[0] + counts[1]);
