@@ -395,7 +395,10 @@ Result<json> TriageService::Decide(const auth::Principal& who, int64_t contact_i
       }
       FieldErrors unknown;
       int right = 0, wrong = 0, withdrawn = 0;
-      for (const auto& [key, verdict] : d.verdicts) {
+      for (const auto& entry : d.verdicts) {
+        // Named, not a structured binding: clang 14 (the fuzz build) cannot capture those.
+        const std::string& key = entry.first;
+        const auto& verdict = entry.second;
         bool suggested =
             std::any_of(f.result.categories.begin(), f.result.categories.end(),
                         [&](const text::CategoryScore& c) { return c.category == key; });
