@@ -805,6 +805,7 @@ class Pass {
   void BeginToken(Span span, bool attach_canonical);
   bool IsSingle(uint32_t g_begin, uint32_t g_end);
   bool SingleLetterish(const Item& item) const;
+  bool TeencodeRun(size_t first, size_t last);
   // out_.tokens is sized ahead (resize(n, value) is one vectorised fill) and cut at the end.
   void PushToken(const Token& token) {
     if (tokens_size_ == tokens_capacity_) {
@@ -1484,6 +1485,60 @@ uint32_t Pass::Scan(uint32_t begin) {
   return n;
 }
 
+// Whether the ASCII letters `s` read as a sequence of Vietnamese syllables without diacritics:
+// each an optional initial consonant, one to three vowels and an optional final consonant
+// ("chet", "tutu"; not "erk", "aek"). O(|s|).
+bool IsSyllables(std::string_view s) {
+  static constexpr std::string_view kOnsets[] = {
+      "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d",
+      "g",   "h",  "k",  "l",  "m",  "n",  "p",  "q",  "r",  "s",  "t",  "v", "x", ""};
+  static constexpr std::string_view kCodas[] = {"ng", "nh", "ch", "c", "m", "n", "p", "t", ""};
+  const auto vowel = [](char c) {
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+  };
+  if (s.empty()) return false;
+  // reach[i]: a sequence of syllables ends exactly at i.
+  std::vector<bool> reach(s.size() + 1, false);
+  reach[0] = true;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!reach[i]) continue;
+    for (std::string_view onset : kOnsets) {
+      if (s.substr(i, onset.size()) != onset) continue;
+      const size_t v = i + onset.size();
+      for (size_t n = 1; n <= 3 && v + n <= s.size() && vowel(s[v + n - 1]); ++n) {
+        for (std::string_view coda : kCodas) {
+          if (s.substr(v + n, coda.size()) == coda) reach[v + n + coda.size()] = true;
+        }
+      }
+    }
+  }
+  return reach[s.size()];
+}
+
+// Whether one-letter words items_[first..last] (every other item a plain gap) are teencode
+// rather than a word spelt out letter by letter: every one of them is a teencode key ("e r k" is
+// "em rồi không") and together they do not spell Vietnamese syllables ("c h e t" is "chết").
+// A run this returns true for is not joined; its words then expand to words of two or more
+// letters, so a second pass sees no such run (idempotence).
+bool Pass::TeencodeRun(size_t first, size_t last) {
+  std::string spelt;
+  for (size_t j = first; j <= last; j += 2) {
+    const Item& item = items_[j];
+    key_.clear();
+    char32_t prev = 0;
+    for (uint32_t g = item.g_begin; g < item.g_end; ++g) {
+      if (glyphs_[g].lower == prev) continue;  // "kkk" reads as "k"
+      prev = glyphs_[g].lower;
+      AppendUtf8(key_, prev);
+    }
+    if (impl_.teencode.Find(key_) == nullptr) return false;
+    const char32_t base = glyphs_[item.g_begin].base;
+    if (base >= 0x80) return false;
+    spelt.push_back(static_cast<char>(base));
+  }
+  return !IsSyllables(spelt);
+}
+
 bool Pass::SingleLetterish(const Item& item) const {
   // A word rule 1 joined counts too when it is one letter once transformed ("d.d"): its
   // canonical form is one letter, and a second pass must decide the same way.
@@ -1604,7 +1659,7 @@ void Pass::Join() {
       }
       size_t letters = 0;
       for (size_t j = k; j <= end; j += 2) letters += has_letter(items_[j]) ? 1 : 0;
-      if (count >= 3 && letters >= 2) {
+      if (count >= 3 && letters >= 2 && !TeencodeRun(k, end)) {
         Item word = items_[k];
         word.g_end = items_[end].g_end;
         word.e = items_[end].e;

@@ -168,6 +168,22 @@ TEST(NormalizeTest, RealTeencodeTable) {
   EXPECT_EQ(Canonical(n, "KHUMMM"), "không");
 }
 
+// A run of one-letter teencode words is teencode, not a word spelt out: "e r k" is not joined
+// into "erk" (which hid "không cho em về" from the lexicon), while runs that spell syllables
+// ("c h e t") or hold a letter that is no teencode key ("t ự t ử") still are.
+TEST(NormalizeTest, OneLetterTeencodeRunsAreNotJoined) {
+  const Normalizer& n = Real();
+  EXPECT_EQ(Canonical(n, "giữ cccd của e r k cho e về"), "giữ cd của em rồi không cho em về");
+  EXPECT_EQ(Canonical(n, "a e b"), "anh em bạn");
+  EXPECT_EQ(Canonical(n, "c h e t"), "chet");
+  EXPECT_EQ(Canonical(n, "c h ế t"), "chết");
+  EXPECT_EQ(Canonical(n, "t ự t ử"), "tựtử");
+  for (const char* text : {"e r k", "c h e t", "e k m t", "k k k e", "m t t ử"}) {
+    const std::string once = n.Normalize(text).canonical;
+    EXPECT_EQ(n.Normalize(once).canonical, once) << text;
+  }
+}
+
 TEST(NormalizeTest, SentencesClausesAndTokens) {
   const Normalizer n;
   const NormalizedText r = n.Normalize("Em sợ.   Nó dọa, em khóc!!! Sao vậy?");
