@@ -129,23 +129,31 @@ TriageResult Engine::Triage(std::string_view text) const {
   // "dọa * ảnh" is in most messages, "dọa" in few. At most kMaxMatchesPerRule per segment are
   // kept (the first in text order) and kMaxMatches in all, so a hostile message cannot make the
   // engine hold or chain unbounded numbers of matches.
-  const std::vector<Token>& tokens = norm.tokens;
+  const TokenVector& tokens = norm.tokens;
   std::vector<Match> found;
   found.reserve(128);
-  // Per segment: how many matches were kept, then (for the segments in `used`) where they go.
+  // The segments that matched (a bit each) and, for those only, how many matches were kept and
+  // then where they go: the per-segment arrays are not cleared for every message (a few
+  // thousand bytes each time), a segment's entries are read only once its bit is set.
   const size_t segment_count = impl.segment_rule.size();
-  std::vector<uint32_t> per_segment(2 * segment_count, 0);
-  uint32_t* const count_of = per_segment.data();
-  uint32_t* const slot_of = per_segment.data() + segment_count;
+  const auto per_segment = std::make_unique_for_overwrite<uint32_t[]>(2 * segment_count);
+  uint32_t* const count_of = per_segment.get();
+  uint32_t* const slot_of = per_segment.get() + segment_count;
   std::vector<uint64_t> used((segment_count + 63) / 64, 0);
+  const auto matched = [&](size_t segment) {
+    return ((used[segment >> 6] >> (segment & 63)) & 1) != 0;
+  };
   std::vector<int32_t> token_ids;
   impl.matcher.Scan(
       norm.folded, tokens, token_ids, [&](uint32_t segment, uint32_t first, uint32_t last) {
-        if (impl.segment_first[segment] == 0 && count_of[segment - 1] == 0) return true;
+        if (impl.segment_first[segment] == 0 && !matched(segment - 1)) return true;
+        if (!matched(segment)) {
+          used[segment >> 6] |= uint64_t{1} << (segment & 63);
+          count_of[segment] = 0;
+        }
         uint32_t& count = count_of[segment];
         if (count >= kMaxMatchesPerRule) return true;
         ++count;
-        used[segment >> 6] |= uint64_t{1} << (segment & 63);
         found.push_back({segment, tokens[first].begin - 1, tokens[last].end + 1, first, last});
         return found.size() < kMaxMatches;
       });
@@ -189,8 +197,7 @@ TriageResult Engine::Triage(std::string_view text) const {
     if (segment == rule.first_segment && rule.gaps.empty()) {
       for (auto m = it; m != end; ++m)
         matches.push_back({rule_index, m->from, m->to, m->first, m->last});
-    } else if (segment == rule.first_segment &&
-               count_of[rule.first_segment + rule.gaps.size()] != 0) {
+    } else if (segment == rule.first_segment && matched(rule.first_segment + rule.gaps.size())) {
       // (A chain needs a match of the rule's last segment; most first segments have none.)
       for (auto m = it; m != end; ++m) {
         // Extend through the later segments; depth-first, keeping the earliest end.

@@ -42,7 +42,7 @@ class PhraseMatcher {
   /// on_hit returns false. `ids` is scratch space (resized to tokens.size()). O(tokens) plus
   /// the number of occurrences and the length of the longest literal.
   template <class OnHit>
-  void Scan(std::string_view folded, const std::vector<Token>& tokens, std::vector<int32_t>& ids,
+  void Scan(std::string_view folded, const TokenVector& tokens, std::vector<int32_t>& ids,
             OnHit&& on_hit) const;
 
   /// Number of distinct words in the literals, and of trie nodes (for tests and reports).
@@ -91,8 +91,8 @@ class PhraseMatcher {
   uint64_t word_mask_ = 0;
   std::vector<Node> nodes_;
   std::vector<Edge> edges_;
-  std::vector<uint64_t> edge_keys_;      // (node + 1) << 32 | word, 0 when empty
-  std::vector<int32_t> edge_children_;   // the child for edge_keys_ at the same slot
+  std::vector<uint64_t> edge_keys_;     // (node + 1) << 32 | word, 0 when empty
+  std::vector<int32_t> edge_children_;  // the child for edge_keys_ at the same slot
   uint64_t edge_mask_ = 0;
   std::vector<uint32_t> hits_;
 
@@ -176,7 +176,7 @@ inline int32_t PhraseMatcher::Child(const Node& n, int32_t word) const {
 }
 
 template <class OnHit>
-void PhraseMatcher::Scan(std::string_view folded, const std::vector<Token>& tokens,
+void PhraseMatcher::Scan(std::string_view folded, const TokenVector& tokens,
                          std::vector<int32_t>& ids, OnHit&& on_hit) const {
   const size_t count = tokens.size();
   ids.resize(count);

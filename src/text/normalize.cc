@@ -632,7 +632,7 @@ class OffsetMap {
 // measurable share of the whole normaliser's time.
 class ViewWriter {
  public:
-  ViewWriter(std::string& text, std::vector<Span>& spans, std::vector<uint8_t>* marks)
+  ViewWriter(std::string& text, SpanVector& spans, MarkVector* marks)
       : text_(text), spans_(spans), marks_(marks) {}
 
   // Where the next bytes go. Hot loops write through a Cursor held in local variables (stores
@@ -695,10 +695,11 @@ class ViewWriter {
  private:
   void Grow(size_t need) {
     const size_t capacity = std::max(need, capacity_ * 2 + 64);
-    // resize(n, value) fills with a vectorised loop; resize(n) constructs Spans one by one.
+    // Spans and marks are left unwritten (SizedAheadAllocator): every byte the views keep is
+    // written before Finish() cuts them.
     text_.resize(capacity, '\0');
-    spans_.resize(capacity, Span{});
-    if (marks_ != nullptr) marks_->resize(capacity, 0);
+    spans_.resize(capacity);
+    if (marks_ != nullptr) marks_->resize(capacity);
     capacity_ = capacity;
     t_ = text_.data();
     s_ = spans_.data();
@@ -706,8 +707,8 @@ class ViewWriter {
   }
 
   std::string& text_;
-  std::vector<Span>& spans_;
-  std::vector<uint8_t>* marks_;
+  SpanVector& spans_;
+  MarkVector* marks_;
   char* t_ = nullptr;
   Span* s_ = nullptr;
   uint8_t* m_ = nullptr;
@@ -810,7 +811,7 @@ class Pass {
   void PushToken(const Token& token) {
     if (tokens_size_ == tokens_capacity_) {
       tokens_capacity_ = tokens_capacity_ * 2 + 16;
-      out_.tokens.resize(tokens_capacity_, Token{});
+      out_.tokens.resize(tokens_capacity_);
     }
     out_.tokens[tokens_size_++] = token;
   }
@@ -1907,7 +1908,7 @@ bool Pass::Run(std::string_view work, const OffsetMap& map, bool nfc_done) {
   folded_.Reserve(work.size() + work.size() / 8 + 16);
   if (options_.canonical) canonical_.Reserve(work.size() + 16);
   tokens_capacity_ = work.size() / 3 + 8;
-  out_.tokens.resize(tokens_capacity_, Token{});
+  out_.tokens.resize(tokens_capacity_);
 
   const auto n = static_cast<uint32_t>(work.size());
   uint32_t pos = 0;
