@@ -212,6 +212,25 @@ TEST(NormalizeTest, EntitiesBecomePlaceholders) {
   EXPECT_NE(r.canonical.find("0912 345 678"), std::string::npos);
 }
 
+// The sixteen-byte check of clean text must see a bad byte or an invisible character at any
+// offset, also across block boundaries and inside a Vietnamese letter.
+TEST(NormalizeTest, EveryBadByteIsSeenWhereverItIs) {
+  const Normalizer n;
+  const std::string text = "Mẹ ơi con xin lỗi, tiếng Việt có dấu: ầ ẩ ẫ ậ ề ể ễ ệ ố ồ ổ ỗ ộ.";
+  EXPECT_EQ(n.Normalize(text).flags & (kFlagInvalidUtf8 | kFlagZeroWidth), 0u);
+  for (size_t at = 0; at <= text.size(); ++at) {
+    std::string bad = text;
+    bad.insert(at, "\xE2\x80\x8B");  // U+200B: at a character boundary or not, it is seen
+    EXPECT_NE(n.Normalize(bad).flags & (kFlagInvalidUtf8 | kFlagZeroWidth), 0u) << at;
+    for (const char* byte : {"\xFF", "\x80", "\xC3", "\xE1", "\xE1\xBA"}) {
+      std::string broken = text;
+      broken.insert(at, byte);
+      const bool valid = !FindInvalidUtf8(broken).has_value();
+      EXPECT_EQ((n.Normalize(broken).flags & kFlagInvalidUtf8) == 0, valid) << at << " " << byte;
+    }
+  }
+}
+
 TEST(NormalizeTest, BadInputIsBoundedAndSensible) {
   const Normalizer& n = Real();
   const NormalizedText empty = n.Normalize("");
