@@ -171,6 +171,11 @@ TriageResult Engine::Triage(std::string_view text) const {
   std::vector<Match> segments(found.size());
   for (const Match& m : found) segments[slot_of[m.rule]++] = m;
 
+  // An idiom silences the signals inside it, so of its matches at one start the longest counts
+  // ("nóng muốn chết luôn" holds "muốn chết luôn"); of any other rule's, the shortest.
+  const auto longest = [](const Rule& rule) {
+    return !rule.is_signal && rule.cue == CueKind::kIdiom;
+  };
   // Whole matches: a one-segment rule's segment matches; for a rule with gaps, chains of its
   // segments each starting at most `gap` words after the previous one, in the same sentence.
   // One match per (rule, start): the one that ends first.
@@ -200,11 +205,12 @@ TriageResult Engine::Triage(std::string_view text) const {
     } else if (segment == rule.first_segment && matched(rule.first_segment + rule.gaps.size())) {
       // (A chain needs a match of the rule's last segment; most first segments have none.)
       for (auto m = it; m != end; ++m) {
-        // Extend through the later segments; depth-first, keeping the earliest end.
+        // Extend through the later segments; depth-first, keeping the earliest end (the
+        // latest for an idiom, see below).
         Match best{rule_index, m->from, 0, m->first, 0};
         const auto extend = [&](const auto& self, size_t k, const Match& prev) -> void {
           if (k == rule.gaps.size() + 1) {
-            if (best.to == 0 || prev.to < best.to) {
+            if (best.to == 0 || (longest(rule) ? prev.to > best.to : prev.to < best.to)) {
               best.to = prev.to;
               best.last = prev.last;
             }
@@ -226,12 +232,16 @@ TriageResult Engine::Triage(std::string_view text) const {
   }
   // `matches` is in (rule, from) order already: segments are numbered rule by rule, each
   // segment's matches are in text order and chains start from first-segment matches in that
-  // order. Matches of a rule at the same start are adjacent; keep the one that ends first.
+  // order. Matches of a rule at the same start are adjacent; keep the one that ends first (for
+  // an idiom, last).
   size_t kept = 0;
   for (size_t i = 0; i < matches.size(); ++i) {
     if (kept > 0 && matches[kept - 1].rule == matches[i].rule &&
         matches[kept - 1].from == matches[i].from) {
-      if (matches[i].to < matches[kept - 1].to) matches[kept - 1] = matches[i];
+      const bool replace = longest(impl.rules[matches[i].rule])
+                               ? matches[i].to > matches[kept - 1].to
+                               : matches[i].to < matches[kept - 1].to;
+      if (replace) matches[kept - 1] = matches[i];
       continue;
     }
     matches[kept++] = matches[i];
