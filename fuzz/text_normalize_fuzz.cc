@@ -52,7 +52,8 @@ const State& GetState() {
   return state;
 }
 
-void CheckSpans(const std::vector<childsafe::text::Span>& spans, uint32_t size) {
+template <class Spans>  // a SpanVector (Normalize) or a std::vector<Span> (FoldForSearch)
+void CheckSpans(const Spans& spans, uint32_t size) {
   for (size_t i = 0; i < spans.size(); ++i) {
     Check(spans[i].begin <= spans[i].end, "span begin <= end");
     Check(spans[i].end <= size, "span inside the text");

@@ -129,23 +129,31 @@ TriageResult Engine::Triage(std::string_view text) const {
   // "dọa * ảnh" is in most messages, "dọa" in few. At most kMaxMatchesPerRule per segment are
   // kept (the first in text order) and kMaxMatches in all, so a hostile message cannot make the
   // engine hold or chain unbounded numbers of matches.
-  const std::vector<Token>& tokens = norm.tokens;
+  const TokenVector& tokens = norm.tokens;
   std::vector<Match> found;
   found.reserve(128);
-  // Per segment: how many matches were kept, then (for the segments in `used`) where they go.
+  // The segments that matched (a bit each) and, for those only, how many matches were kept and
+  // then where they go: the per-segment arrays are not cleared for every message (a few
+  // thousand bytes each time), a segment's entries are read only once its bit is set.
   const size_t segment_count = impl.segment_rule.size();
-  std::vector<uint32_t> per_segment(2 * segment_count, 0);
-  uint32_t* const count_of = per_segment.data();
-  uint32_t* const slot_of = per_segment.data() + segment_count;
+  const auto per_segment = std::make_unique_for_overwrite<uint32_t[]>(2 * segment_count);
+  uint32_t* const count_of = per_segment.get();
+  uint32_t* const slot_of = per_segment.get() + segment_count;
   std::vector<uint64_t> used((segment_count + 63) / 64, 0);
+  const auto matched = [&](size_t segment) {
+    return ((used[segment >> 6] >> (segment & 63)) & 1) != 0;
+  };
   std::vector<int32_t> token_ids;
   impl.matcher.Scan(
       norm.folded, tokens, token_ids, [&](uint32_t segment, uint32_t first, uint32_t last) {
-        if (impl.segment_first[segment] == 0 && count_of[segment - 1] == 0) return true;
+        if (impl.segment_first[segment] == 0 && !matched(segment - 1)) return true;
+        if (!matched(segment)) {
+          used[segment >> 6] |= uint64_t{1} << (segment & 63);
+          count_of[segment] = 0;
+        }
         uint32_t& count = count_of[segment];
         if (count >= kMaxMatchesPerRule) return true;
         ++count;
-        used[segment >> 6] |= uint64_t{1} << (segment & 63);
         found.push_back({segment, tokens[first].begin - 1, tokens[last].end + 1, first, last});
         return found.size() < kMaxMatches;
       });
@@ -163,6 +171,11 @@ TriageResult Engine::Triage(std::string_view text) const {
   std::vector<Match> segments(found.size());
   for (const Match& m : found) segments[slot_of[m.rule]++] = m;
 
+  // An idiom silences the signals inside it, so of its matches at one start the longest counts
+  // ("nóng muốn chết luôn" holds "muốn chết luôn"); of any other rule's, the shortest.
+  const auto longest = [](const Rule& rule) {
+    return !rule.is_signal && rule.cue == CueKind::kIdiom;
+  };
   // Whole matches: a one-segment rule's segment matches; for a rule with gaps, chains of its
   // segments each starting at most `gap` words after the previous one, in the same sentence.
   // One match per (rule, start): the one that ends first.
@@ -189,15 +202,15 @@ TriageResult Engine::Triage(std::string_view text) const {
     if (segment == rule.first_segment && rule.gaps.empty()) {
       for (auto m = it; m != end; ++m)
         matches.push_back({rule_index, m->from, m->to, m->first, m->last});
-    } else if (segment == rule.first_segment &&
-               count_of[rule.first_segment + rule.gaps.size()] != 0) {
+    } else if (segment == rule.first_segment && matched(rule.first_segment + rule.gaps.size())) {
       // (A chain needs a match of the rule's last segment; most first segments have none.)
       for (auto m = it; m != end; ++m) {
-        // Extend through the later segments; depth-first, keeping the earliest end.
+        // Extend through the later segments; depth-first, keeping the earliest end (the
+        // latest for an idiom, see below).
         Match best{rule_index, m->from, 0, m->first, 0};
         const auto extend = [&](const auto& self, size_t k, const Match& prev) -> void {
           if (k == rule.gaps.size() + 1) {
-            if (best.to == 0 || prev.to < best.to) {
+            if (best.to == 0 || (longest(rule) ? prev.to > best.to : prev.to < best.to)) {
               best.to = prev.to;
               best.last = prev.last;
             }
@@ -219,12 +232,16 @@ TriageResult Engine::Triage(std::string_view text) const {
   }
   // `matches` is in (rule, from) order already: segments are numbered rule by rule, each
   // segment's matches are in text order and chains start from first-segment matches in that
-  // order. Matches of a rule at the same start are adjacent; keep the one that ends first.
+  // order. Matches of a rule at the same start are adjacent; keep the one that ends first (for
+  // an idiom, last).
   size_t kept = 0;
   for (size_t i = 0; i < matches.size(); ++i) {
     if (kept > 0 && matches[kept - 1].rule == matches[i].rule &&
         matches[kept - 1].from == matches[i].from) {
-      if (matches[i].to < matches[kept - 1].to) matches[kept - 1] = matches[i];
+      const bool replace = longest(impl.rules[matches[i].rule])
+                               ? matches[i].to > matches[kept - 1].to
+                               : matches[i].to < matches[kept - 1].to;
+      if (replace) matches[kept - 1] = matches[i];
       continue;
     }
     matches[kept++] = matches[i];

@@ -109,6 +109,15 @@ TEST(EngineTest, IdiomsAreListedButDoNotCount) {
   EXPECT_EQ(engine->Triage("mệt muốn chết, em muốn chết thật").level, Level::kEmergency);
 }
 
+// An idiom with an optional tail covers the tail too: of its matches at one start the longest
+// counts ("nóng muốn chết luôn" once came out an emergency through "muốn chết luôn").
+TEST(EngineTest, AnIdiomCoversItsLongestReading) {
+  auto engine = Build("self\t0.9\tmuốn chết {luôn|thật}\nself\t0.85\tmuốn chết\n",
+                      "idiom\t{nóng|mệt} muốn chết {luôn|mất|}\n");
+  EXPECT_EQ(engine->Triage("trời nóng muốn chết luôn á").level, Level::kLow);
+  EXPECT_EQ(engine->Triage("mệt muốn chết thật").level, Level::kEmergency);  // not the idiom's
+}
+
 TEST(EngineTest, GenreFrameUnlessItIsAlsoADisclosure) {
   auto engine = Build("self\t0.9\ttự tử\nthreat\t0.9\tdọa tung ảnh\n",
                       "genre\t{bài hát|báo đưa tin}\ndisclosure\tem bị\n");

@@ -40,7 +40,6 @@ bool IsRunChar(unsigned char c) { return kRunChar[c]; }
 // What a run character is, as bits, so scanning a run is one table lookup per byte: every run
 // character has kRunChar; '.', '@', ':' and digits or '+' have their own bit too.
 enum : unsigned { kRunAny = 1, kRunDot = 2, kRunAt = 4, kRunColon = 8, kRunDigit = 16 };
-constexpr unsigned kRunTell = kRunDot | kRunAt | kRunColon | kRunDigit;
 
 constexpr std::array<unsigned char, 256> MakeRunBits() {
   std::array<unsigned char, 256> t{};
@@ -57,8 +56,21 @@ constexpr std::array<unsigned char, 256> MakeRunBits() {
 }
 constexpr std::array<unsigned char, 256> kRunBits = MakeRunBits();
 
-// The first position >= i holding a tell-tale byte (a digit, '+', '.', ':' or '@'), or the end.
-// All of them lie in 0x2B..0x40, which sixteen bytes at a time rule out for most text.
+// Whether p[k] (k < n) is a tell-tale: a digit, '+', ':' or '@', or a '.' followed by an ASCII
+// letter, digit or '-'. A dot before anything else (the full stop after a word) is none: a
+// host needs two labels ("a.vn"), so a URL has a dot followed by a label character, and e-mail
+// addresses and handles have '@', phones digits.
+bool IsTellAt(const unsigned char* p, size_t k, size_t n) {
+  const unsigned bits = kRunBits[p[k]];
+  if ((bits & (kRunAt | kRunColon | kRunDigit)) != 0) return true;
+  if ((bits & kRunDot) == 0 || k + 1 >= n) return false;
+  const unsigned char next = p[k + 1];
+  return (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z') ||
+         (next >= '0' && next <= '9') || next == '-';
+}
+
+// The first position >= i holding a tell-tale byte (IsTellAt), or the end. All of them lie in
+// 0x2B..0x40, which sixteen bytes at a time rule out for most text.
 size_t NextTell(std::string_view text, size_t i) {
   const size_t n = text.size();
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
@@ -72,13 +84,13 @@ size_t NextTell(std::string_view text, size_t i) {
     auto mask = static_cast<unsigned>(_mm_movemask_epi8(in_range));
     while (mask != 0) {
       const size_t k = i + static_cast<size_t>(__builtin_ctz(mask));
-      if ((kRunBits[p[k]] & kRunTell) != 0) return k;
+      if (IsTellAt(p, k, n)) return k;
       mask &= mask - 1;
     }
     i += 16;
   }
 #endif
-  while (i < n && (kRunBits[p[i]] & kRunTell) == 0) ++i;
+  while (i < n && !IsTellAt(p, i, n)) ++i;
   return i;
 }
 
@@ -310,9 +322,9 @@ std::vector<Entity> ExtractEntities(std::string_view text) {
   size_t i = 0;
   while (i < n) {
     if (i >= run_with_tell) {
-      // Every entity holds a digit, '+', '.', ':' or '@' in the run of URL characters it
-      // starts in (a host has a dot). Jump to the next such byte and back to the start of its
-      // run (not before i): in the runs skipped, nothing can start.
+      // Every entity holds a tell-tale (IsTellAt: a digit, '+', ':', '@' or a dot inside a
+      // host) in the run of URL characters it starts in. Jump to the next such byte and back to the
+      // start of its run (not before i): in the runs skipped, nothing can start.
       const size_t tell = NextTell(text, i);
       if (tell == n) break;
       size_t start = tell;

@@ -33,6 +33,15 @@ TEST(EntitiesTest, NumbersThatAreNotPhones) {
   EXPECT_TRUE(Find("1112").empty());
 }
 
+// Full stops after words are not tell-tales (the scan skips them); a dot inside a host is.
+TEST(EntitiesTest, FullStopsAreNotHostsButDotsInsideThemAre) {
+  EXPECT_TRUE(Find("Em học lớp tám. Nhà em ở xa... Vậy thôi.").empty());
+  EXPECT_EQ(Find("Vào lua-dao.xyz. Rồi gửi cho a@b.vn."),
+            (Kinds{{EntityKind::kUrl, "lua-dao.xyz"}, {EntityKind::kEmail, "a@b.vn"}}));
+  EXPECT_EQ(Find("xem www.abc.-x. rồi @be.na."),
+            (Kinds{{EntityKind::kUrl, "www.abc.-x"}, {EntityKind::kHandle, "@be.na"}}));
+}
+
 TEST(EntitiesTest, TwoPhonesInARowStaySeparate) {
   const auto found = Find("0912 345 678 và 0987 654 321");
   ASSERT_EQ(found.size(), 2u);

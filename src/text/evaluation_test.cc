@@ -84,15 +84,14 @@ TEST(EvaluationTest, CountsWhatItSays) {
 }
 
 // Issue 5's goals on the held-out evaluation set, and regression floors. Goal: emergency
-// recall >= 0.95 and category precision >= 0.85. Measured (docs/triage.md): precision 0.858
-// meets its goal; emergency recall 0.896 does NOT reach 0.95. The recall assertion is therefore
-// a floor at what the engine reaches today, so a regression fails `make test`; raising it to
-// the goal is open work (more in-domain lexicon, see docs/triage.md), not something to hide.
+// recall >= 0.95 and category precision >= 0.85; both are met (docs/triage.md: emergency recall
+// 0.993, precision 0.866). The floors sit just under the measured values, so a regression fails
+// `make test`. Never lower them; raise them when the engine improves.
 constexpr double kGoalCategoryPrecision = 0.85;
 constexpr double kGoalEmergencyRecall = 0.95;
-constexpr double kFloorEmergencyRecall = 0.88;  // measured 0.896
-constexpr double kFloorCategoryRecall = 0.90;   // measured 0.911
-constexpr double kFloorFlaggedRecall = 0.93;    // measured 0.939
+constexpr double kFloorEmergencyRecall = 0.99;  // measured 0.993
+constexpr double kFloorCategoryRecall = 0.93;   // measured 0.935
+constexpr double kFloorFlaggedRecall = 0.95;    // measured 0.954
 
 TEST(EvaluationTest, HeldOutSetMeetsTheGoals) {
   auto engine = LoadEngine(Root() + "/data");
@@ -115,13 +114,10 @@ TEST(EvaluationTest, HeldOutSetMeetsTheGoals) {
   EXPECT_GE(report.emergency.support(), 100);
   const std::string summary = FormatEvalReport(report, /*list_misses=*/false);
   EXPECT_GE(report.overall.Precision(), kGoalCategoryPrecision) << summary;
+  EXPECT_GE(report.emergency.Recall(), kGoalEmergencyRecall) << summary;
   EXPECT_GE(report.emergency.Recall(), kFloorEmergencyRecall) << summary;
   EXPECT_GE(report.overall.Recall(), kFloorCategoryRecall) << summary;
   EXPECT_GE(report.flagged.Recall(), kFloorFlaggedRecall) << summary;
-  if (report.emergency.Recall() < kGoalEmergencyRecall) {
-    std::printf("NOTE: emergency recall %.3f is below the issue 5 goal %.2f (see docs/triage.md)\n",
-                report.emergency.Recall(), kGoalEmergencyRecall);
-  }
 }
 
 }  // namespace

@@ -85,18 +85,22 @@ void PhraseMatcher::Build() {
   }
   uint64_t table = 16;
   while (table < hashed * 2) table <<= 1;
-  edge_keys_.assign(table, 0);
-  edge_children_.assign(table, -1);
+  edge_slots_.assign(table, EdgeSlot{});
   edge_mask_ = table - 1;
+  uint64_t filter_bits = 64;
+  while (filter_bits < hashed * 8) filter_bits <<= 1;
+  edge_filter_.assign(filter_bits / 64, 0);
+  edge_filter_mask_ = filter_bits - 1;
   for (const Node& node : nodes_) {
     if (node.edges_end - node.edges_begin <= kMaxScannedEdges) continue;
     for (uint32_t k = node.edges_begin; k < node.edges_end; ++k) {
       const uint64_t key = EdgeKey(node, edges_[k].word);
-      uint64_t h = key * 0x9E3779B97F4A7C15ULL;
-      uint64_t slot = (h ^ (h >> 29)) & edge_mask_;
-      while (edge_keys_[slot] != 0) slot = (slot + 1) & edge_mask_;
-      edge_keys_[slot] = key;
-      edge_children_[slot] = edges_[k].child;
+      const uint64_t hash = EdgeHash(key);
+      const uint64_t bit = EdgeFilterBit(hash);
+      edge_filter_[bit >> 6] |= uint64_t{1} << (bit & 63);
+      uint64_t slot = hash & edge_mask_;
+      while (edge_slots_[slot].key != 0) slot = (slot + 1) & edge_mask_;
+      edge_slots_[slot] = {key, edges_[k].child};
     }
   }
 

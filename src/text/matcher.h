@@ -42,7 +42,7 @@ class PhraseMatcher {
   /// on_hit returns false. `ids` is scratch space (resized to tokens.size()). O(tokens) plus
   /// the number of occurrences and the length of the longest literal.
   template <class OnHit>
-  void Scan(std::string_view folded, const std::vector<Token>& tokens, std::vector<int32_t>& ids,
+  void Scan(std::string_view folded, const TokenVector& tokens, std::vector<int32_t>& ids,
             OnHit&& on_hit) const;
 
   /// Number of distinct words in the literals, and of trie nodes (for tests and reports).
@@ -75,6 +75,10 @@ class PhraseMatcher {
     uint32_t tag = 0;  // high half of the word's hash
     int32_t word = -1;
   };
+  struct EdgeSlot {
+    uint64_t key = 0;  // EdgeKey, 0 when empty
+    int32_t child = -1;
+  };
 
   // The word's first eight bytes and its hash.
   static uint64_t Prefix(const char* p, size_t n);
@@ -91,9 +95,19 @@ class PhraseMatcher {
   uint64_t word_mask_ = 0;
   std::vector<Node> nodes_;
   std::vector<Edge> edges_;
-  std::vector<uint64_t> edge_keys_;      // (node + 1) << 32 | word, 0 when empty
-  std::vector<int32_t> edge_children_;   // the child for edge_keys_ at the same slot
+  std::vector<EdgeSlot> edge_slots_;  // key and child in one slot: one cache line per probe
   uint64_t edge_mask_ = 0;
+  // One bit per (node, word) hash, set for every hashed edge: most words do not continue a
+  // phrase, and this table (8 bits per hashed edge, a few hundred KB at most) answers that
+  // without reaching into the edge table, which is many times larger.
+  std::vector<uint64_t> edge_filter_;
+  uint64_t edge_filter_mask_ = 0;
+  static uint64_t EdgeHash(uint64_t key) {
+    const uint64_t h = key * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+  }
+  // The filter bit of an edge hash (high bits: the slot uses the low ones).
+  uint64_t EdgeFilterBit(uint64_t hash) const { return (hash >> 40) & edge_filter_mask_; }
   std::vector<uint32_t> hits_;
 
   // Used while building only.
@@ -165,18 +179,20 @@ inline int32_t PhraseMatcher::Child(const Node& n, int32_t word) const {
     return -1;
   }
   const uint64_t key = EdgeKey(n, word);
-  uint64_t h = key * 0x9E3779B97F4A7C15ULL;
-  uint64_t slot = (h ^ (h >> 29)) & edge_mask_;
+  const uint64_t hash = EdgeHash(key);
+  const uint64_t bit = EdgeFilterBit(hash);
+  if (((edge_filter_[bit >> 6] >> (bit & 63)) & 1) == 0) return -1;
+  uint64_t slot = hash & edge_mask_;
   while (true) {
-    const uint64_t k = edge_keys_[slot];
-    if (k == key) return edge_children_[slot];
-    if (k == 0) return -1;
+    const EdgeSlot& s = edge_slots_[slot];
+    if (s.key == key) return s.child;
+    if (s.key == 0) return -1;
     slot = (slot + 1) & edge_mask_;
   }
 }
 
 template <class OnHit>
-void PhraseMatcher::Scan(std::string_view folded, const std::vector<Token>& tokens,
+void PhraseMatcher::Scan(std::string_view folded, const TokenVector& tokens,
                          std::vector<int32_t>& ids, OnHit&& on_hit) const {
   const size_t count = tokens.size();
   ids.resize(count);

@@ -5,6 +5,10 @@
 #include <unicode/normalizer2.h>
 #include <unicode/stringpiece.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -523,15 +527,57 @@ uint32_t TransformWord(std::vector<Glyph>& w) {
 
 namespace {
 
+#if defined(__SSE2__)
+// Sixteen bytes at q, starting at a character boundary, checked at once for the characters most
+// Vietnamese text is made of: ASCII, two-byte letters with a lead C3..CC (U+00C0..U+033F) and
+// three-byte letters E1 B8..BB (U+1E00..U+1EFF), none of them invisible. Returns how many bytes
+// (whole characters, 14 to 16) are valid and clean, or 0 when the block holds anything else
+// (then the scalar check decides). A character that goes on past the block is left for the
+// next one.
+size_t CleanVietnameseBlock(const unsigned char* q) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+  const auto in = [&](unsigned char lo, unsigned char hi) {
+    const __m128i l = _mm_set1_epi8(static_cast<char>(lo));
+    const __m128i h = _mm_set1_epi8(static_cast<char>(hi));
+    return static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpeq_epi8(_mm_max_epu8(x, l), x), _mm_cmpeq_epi8(_mm_min_epu8(x, h), x))));
+  };
+  const auto high = static_cast<uint32_t>(_mm_movemask_epi8(x));
+  if (high == 0) return 16;
+  const uint32_t cont = in(0x80, 0xBF);
+  const uint32_t lead2 = in(0xC3, 0xCC);
+  const auto lead3 =
+      static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('\xE1'))));
+  if ((high & ~(cont | lead2 | lead3)) != 0) return 0;           // another kind of character
+  if (((lead3 << 1) & 0xFFFF & ~in(0xB8, 0xBB)) != 0) return 0;  // E1 outside U+1E00..U+1EFF
+  // Continuation bytes exactly where the leads want them (those past the block: next time).
+  const uint32_t wanted = (lead2 << 1) | (lead3 << 1) | (lead3 << 2);
+  if ((wanted & 0xFFFF) != cont) return 0;
+  const uint32_t spill = (lead2 & 0x8000) | (lead3 & 0xC000);
+  return spill == 0 ? 16 : static_cast<size_t>(__builtin_ctz(spill));
+}
+#endif
+
 // True when `text` is valid UTF-8 without invisible characters (zero-width, bidi controls, soft
-// hyphens...): the common case, where the text is read as it is. One pass, eight ASCII bytes at a
-// time; the checks are those of FindInvalidUtf8 and CharClass::kIgnorable.
+// hyphens...): the common case, where the text is read as it is. One pass, sixteen bytes at a
+// time where they are ASCII and common Vietnamese letters (CleanVietnameseBlock), character by
+// character elsewhere; the checks are those of FindInvalidUtf8 and CharClass::kIgnorable.
 bool IsCleanUtf8(std::string_view text, const CharInfo* low) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   const auto cont = [](unsigned char b) { return (b & 0xC0) == 0x80; };
   size_t i = 0;
+  [[maybe_unused]] size_t scalar_until = 0;  // the block the fast check gave up on ends here
   while (i < n) {
+#if defined(__SSE2__)
+    if (i >= scalar_until && i + 16 <= n) {
+      if (const size_t clean = CleanVietnameseBlock(p + i); clean != 0) {
+        i += clean;
+        continue;
+      }
+      scalar_until = i + 16;
+    }
+#endif
     if (i + 8 <= n) {
       // Jump over ASCII to the next byte with the high bit set.
       uint64_t word;
@@ -632,7 +678,7 @@ class OffsetMap {
 // measurable share of the whole normaliser's time.
 class ViewWriter {
  public:
-  ViewWriter(std::string& text, std::vector<Span>& spans, std::vector<uint8_t>* marks)
+  ViewWriter(std::string& text, SpanVector& spans, MarkVector* marks)
       : text_(text), spans_(spans), marks_(marks) {}
 
   // Where the next bytes go. Hot loops write through a Cursor held in local variables (stores
@@ -695,10 +741,11 @@ class ViewWriter {
  private:
   void Grow(size_t need) {
     const size_t capacity = std::max(need, capacity_ * 2 + 64);
-    // resize(n, value) fills with a vectorised loop; resize(n) constructs Spans one by one.
+    // Spans and marks are left unwritten (SizedAheadAllocator): every byte the views keep is
+    // written before Finish() cuts them.
     text_.resize(capacity, '\0');
-    spans_.resize(capacity, Span{});
-    if (marks_ != nullptr) marks_->resize(capacity, 0);
+    spans_.resize(capacity);
+    if (marks_ != nullptr) marks_->resize(capacity);
     capacity_ = capacity;
     t_ = text_.data();
     s_ = spans_.data();
@@ -706,8 +753,8 @@ class ViewWriter {
   }
 
   std::string& text_;
-  std::vector<Span>& spans_;
-  std::vector<uint8_t>* marks_;
+  SpanVector& spans_;
+  MarkVector* marks_;
   char* t_ = nullptr;
   Span* s_ = nullptr;
   uint8_t* m_ = nullptr;
@@ -805,11 +852,12 @@ class Pass {
   void BeginToken(Span span, bool attach_canonical);
   bool IsSingle(uint32_t g_begin, uint32_t g_end);
   bool SingleLetterish(const Item& item) const;
+  bool TeencodeRun(size_t first, size_t last);
   // out_.tokens is sized ahead (resize(n, value) is one vectorised fill) and cut at the end.
   void PushToken(const Token& token) {
     if (tokens_size_ == tokens_capacity_) {
       tokens_capacity_ = tokens_capacity_ * 2 + 16;
-      out_.tokens.resize(tokens_capacity_, Token{});
+      out_.tokens.resize(tokens_capacity_);
     }
     out_.tokens[tokens_size_++] = token;
   }
@@ -1484,6 +1532,60 @@ uint32_t Pass::Scan(uint32_t begin) {
   return n;
 }
 
+// Whether the ASCII letters `s` read as a sequence of Vietnamese syllables without diacritics:
+// each an optional initial consonant, one to three vowels and an optional final consonant
+// ("chet", "tutu"; not "erk", "aek"). O(|s|).
+bool IsSyllables(std::string_view s) {
+  static constexpr std::string_view kOnsets[] = {
+      "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d",
+      "g",   "h",  "k",  "l",  "m",  "n",  "p",  "q",  "r",  "s",  "t",  "v", "x", ""};
+  static constexpr std::string_view kCodas[] = {"ng", "nh", "ch", "c", "m", "n", "p", "t", ""};
+  const auto vowel = [](char c) {
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+  };
+  if (s.empty()) return false;
+  // reach[i]: a sequence of syllables ends exactly at i.
+  std::vector<bool> reach(s.size() + 1, false);
+  reach[0] = true;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!reach[i]) continue;
+    for (std::string_view onset : kOnsets) {
+      if (s.substr(i, onset.size()) != onset) continue;
+      const size_t v = i + onset.size();
+      for (size_t n = 1; n <= 3 && v + n <= s.size() && vowel(s[v + n - 1]); ++n) {
+        for (std::string_view coda : kCodas) {
+          if (s.substr(v + n, coda.size()) == coda) reach[v + n + coda.size()] = true;
+        }
+      }
+    }
+  }
+  return reach[s.size()];
+}
+
+// Whether one-letter words items_[first..last] (every other item a plain gap) are teencode
+// rather than a word spelt out letter by letter: every one of them is a teencode key ("e r k" is
+// "em rồi không") and together they do not spell Vietnamese syllables ("c h e t" is "chết").
+// A run this returns true for is not joined; its words then expand to words of two or more
+// letters, so a second pass sees no such run (idempotence).
+bool Pass::TeencodeRun(size_t first, size_t last) {
+  std::string spelt;
+  for (size_t j = first; j <= last; j += 2) {
+    const Item& item = items_[j];
+    key_.clear();
+    char32_t prev = 0;
+    for (uint32_t g = item.g_begin; g < item.g_end; ++g) {
+      if (glyphs_[g].lower == prev) continue;  // "kkk" reads as "k"
+      prev = glyphs_[g].lower;
+      AppendUtf8(key_, prev);
+    }
+    if (impl_.teencode.Find(key_) == nullptr) return false;
+    const char32_t base = glyphs_[item.g_begin].base;
+    if (base >= 0x80) return false;
+    spelt.push_back(static_cast<char>(base));
+  }
+  return !IsSyllables(spelt);
+}
+
 bool Pass::SingleLetterish(const Item& item) const {
   // A word rule 1 joined counts too when it is one letter once transformed ("d.d"): its
   // canonical form is one letter, and a second pass must decide the same way.
@@ -1604,7 +1706,7 @@ void Pass::Join() {
       }
       size_t letters = 0;
       for (size_t j = k; j <= end; j += 2) letters += has_letter(items_[j]) ? 1 : 0;
-      if (count >= 3 && letters >= 2) {
+      if (count >= 3 && letters >= 2 && !TeencodeRun(k, end)) {
         Item word = items_[k];
         word.g_end = items_[end].g_end;
         word.e = items_[end].e;
@@ -1852,7 +1954,7 @@ bool Pass::Run(std::string_view work, const OffsetMap& map, bool nfc_done) {
   folded_.Reserve(work.size() + work.size() / 8 + 16);
   if (options_.canonical) canonical_.Reserve(work.size() + 16);
   tokens_capacity_ = work.size() / 3 + 8;
-  out_.tokens.resize(tokens_capacity_, Token{});
+  out_.tokens.resize(tokens_capacity_);
 
   const auto n = static_cast<uint32_t>(work.size());
   uint32_t pos = 0;

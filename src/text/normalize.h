@@ -32,6 +32,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -94,17 +96,53 @@ struct Token {
   TokenKind kind = TokenKind::kWord;
 };
 
+namespace internal {
+/// The allocator of the vectors Normalize() sizes ahead and then writes element by element: a
+/// resize() without a value leaves the new elements of a trivially copyable type unwritten
+/// instead of zeroing them (a per-byte Span array was zero-filled only to be overwritten).
+/// Every other operation is std::allocator's. Normalize() returns these vectors cut to what it
+/// wrote, so every element a caller sees has been written.
+template <class T>
+struct SizedAheadAllocator : std::allocator<T> {
+  using value_type = T;
+  template <class U>
+  struct rebind {
+    using other = SizedAheadAllocator<U>;
+  };
+  SizedAheadAllocator() = default;
+  template <class U>
+  SizedAheadAllocator(const SizedAheadAllocator<U>&) noexcept {}  // NOLINT: implicit by design
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    if constexpr (!std::is_trivially_copyable_v<U>) ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+  template <class U>
+  friend bool operator==(const SizedAheadAllocator&, const SizedAheadAllocator<U>&) noexcept {
+    return true;
+  }
+};
+}  // namespace internal
+
+/// One Span per byte of a view; one diacritics byte per byte of `folded`; the tokens.
+using SpanVector = std::vector<Span, internal::SizedAheadAllocator<Span>>;
+using MarkVector = std::vector<uint8_t, internal::SizedAheadAllocator<uint8_t>>;
+using TokenVector = std::vector<Token, internal::SizedAheadAllocator<Token>>;
+
 struct NormalizedText {
-  std::string canonical;              // empty when NormalizeOptions::canonical is false
-  std::vector<Span> canonical_spans;  // one per byte of `canonical`
+  std::string canonical;       // empty when NormalizeOptions::canonical is false
+  SpanVector canonical_spans;  // one per byte of `canonical`
   std::string folded;
-  std::vector<Span> folded_spans;  // one per byte of `folded`
+  SpanVector folded_spans;  // one per byte of `folded`
   /// One per byte of `folded`: the diacritics the letter carried, as Vietnamese modifier
   /// (bits 0-2: 1 circumflex, 2 breve, 3 horn, 4 stroke of đ) | tone << 3 (1 grave, 2 acute,
   /// 3 hook, 4 tilde, 5 dot below). 0 for a bare letter and for everything else. Triage uses it
   /// to tell "tung ảnh" (leak photos) from "từng ảnh" (each photo) when the child wrote marks.
-  std::vector<uint8_t> folded_marks;
-  std::vector<Token> tokens;     // the tokens of `folded`, in order
+  MarkVector folded_marks;
+  TokenVector tokens;            // the tokens of `folded`, in order
   std::vector<Entity> entities;  // spans in the original text
   uint32_t flags = 0;            // TextFlag bits
   uint32_t original_size = 0;    // bytes of the original text that were read

@@ -168,6 +168,22 @@ TEST(NormalizeTest, RealTeencodeTable) {
   EXPECT_EQ(Canonical(n, "KHUMMM"), "không");
 }
 
+// A run of one-letter teencode words is teencode, not a word spelt out: "e r k" is not joined
+// into "erk" (which hid "không cho em về" from the lexicon), while runs that spell syllables
+// ("c h e t") or hold a letter that is no teencode key ("t ự t ử") still are.
+TEST(NormalizeTest, OneLetterTeencodeRunsAreNotJoined) {
+  const Normalizer& n = Real();
+  EXPECT_EQ(Canonical(n, "giữ cccd của e r k cho e về"), "giữ cd của em rồi không cho em về");
+  EXPECT_EQ(Canonical(n, "a e b"), "anh em bạn");
+  EXPECT_EQ(Canonical(n, "c h e t"), "chet");
+  EXPECT_EQ(Canonical(n, "c h ế t"), "chết");
+  EXPECT_EQ(Canonical(n, "t ự t ử"), "tựtử");
+  for (const char* text : {"e r k", "c h e t", "e k m t", "k k k e", "m t t ử"}) {
+    const std::string once = n.Normalize(text).canonical;
+    EXPECT_EQ(n.Normalize(once).canonical, once) << text;
+  }
+}
+
 TEST(NormalizeTest, SentencesClausesAndTokens) {
   const Normalizer n;
   const NormalizedText r = n.Normalize("Em sợ.   Nó dọa, em khóc!!! Sao vậy?");
@@ -194,6 +210,25 @@ TEST(NormalizeTest, EntitiesBecomePlaceholders) {
   EXPECT_EQ(r.entities[2].value, "@be_na");
   // Canonical keeps the entity as typed, so normalising it again finds it again.
   EXPECT_NE(r.canonical.find("0912 345 678"), std::string::npos);
+}
+
+// The sixteen-byte check of clean text must see a bad byte or an invisible character at any
+// offset, also across block boundaries and inside a Vietnamese letter.
+TEST(NormalizeTest, EveryBadByteIsSeenWhereverItIs) {
+  const Normalizer n;
+  const std::string text = "Mẹ ơi con xin lỗi, tiếng Việt có dấu: ầ ẩ ẫ ậ ề ể ễ ệ ố ồ ổ ỗ ộ.";
+  EXPECT_EQ(n.Normalize(text).flags & (kFlagInvalidUtf8 | kFlagZeroWidth), 0u);
+  for (size_t at = 0; at <= text.size(); ++at) {
+    std::string bad = text;
+    bad.insert(at, "\xE2\x80\x8B");  // U+200B: at a character boundary or not, it is seen
+    EXPECT_NE(n.Normalize(bad).flags & (kFlagInvalidUtf8 | kFlagZeroWidth), 0u) << at;
+    for (const char* byte : {"\xFF", "\x80", "\xC3", "\xE1", "\xE1\xBA"}) {
+      std::string broken = text;
+      broken.insert(at, byte);
+      const bool valid = !FindInvalidUtf8(broken).has_value();
+      EXPECT_EQ((n.Normalize(broken).flags & kFlagInvalidUtf8) == 0, valid) << at << " " << byte;
+    }
+  }
 }
 
 TEST(NormalizeTest, BadInputIsBoundedAndSensible) {
