@@ -14,7 +14,7 @@ packages=(
   libjpeg62-turbo-dev libpng-dev libwebp-dev libgif-dev zlib1g-dev libssl-dev
   libgoogle-perftools-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev googletest libbenchmark-dev libfaiss-dev wrk curl procps
+  libgtest-dev libgmock-dev googletest libbenchmark-dev libfaiss-dev wrk curl procps iproute2
 )
 
 missing=()

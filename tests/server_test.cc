@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "process.h"
@@ -145,6 +148,42 @@ TEST(ServerTest, RefusesADatabaseFromTheFuture) {
   auto serve = RunChildsafe({"serve", "--db", db, "--port", "0"}, std::chrono::seconds(20));
   EXPECT_EQ(serve.exit_code, 4);
   EXPECT_NE(serve.err.find("newer than this childsafe"), std::string::npos) << serve.err;
+}
+
+// Regression: cpp-httplib's default listen backlog is 5, and a burst of new connections (a shift
+// of counsellors starting, 32 benchmark clients) overflowed it: the kernel dropped SYNs and those
+// clients waited the 1 s SYN retransmission. For a listening socket `ss` reports the backlog as
+// its Send-Q.
+TEST(ServerTest, ListensWithABacklogForBurstsOfConnections) {
+  TempDir dir;
+  std::string db = dir.File("h.db");
+  ASSERT_EQ(RunChildsafe({"--log-level", "warn", "migrate", "--db", db}).exit_code, 0);
+  Server s = Start(db);
+  ASSERT_NE(s.port, 0);
+  const std::string cmd = "ss -Hltn 'sport = :" + std::to_string(s.port) + "'";
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    ::pclose(p);
+  }
+  std::istringstream in(out);
+  std::string state;
+  long recv_q = -1, send_q = -1;
+  in >> state >> recv_q >> send_q;
+  EXPECT_EQ(state, "LISTEN") << out;
+  long somaxconn = 4096;  // the kernel caps the backlog at net.core.somaxconn
+  if (std::ifstream f("/proc/sys/net/core/somaxconn"); f) f >> somaxconn;
+  EXPECT_GE(send_q, std::min(1024L, somaxconn)) << out;
+  EXPECT_GT(send_q, 5) << out;
+  // And a second server on the same port refuses to start (SO_REUSEADDR, not SO_REUSEPORT, which
+  // would let it share the first one's connections).
+  auto second = RunChildsafe({"serve", "--db", db, "--port", std::to_string(s.port)},
+                             std::chrono::seconds(20));
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.err.find("in use"), std::string::npos) << second.err;
+  s.process->Signal(SIGTERM);
+  EXPECT_EQ(s.process->Wait(std::chrono::seconds(20)), 0);
 }
 
 }  // namespace

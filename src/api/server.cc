@@ -1,6 +1,7 @@
 #include "api/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +22,9 @@
 namespace childsafe::api {
 
 namespace {
+
+// Pending connections the kernel queues for accept() (capped by net.core.somaxconn).
+constexpr int kListenBacklog = 1024;
 
 // Security headers on every response (the API serves JSON; nothing may frame or sniff it).
 void SecurityHeaders(httplib::Response& res) {
@@ -188,9 +192,9 @@ void ApiServer::Register() {
       const std::string length = req.get_header_value("Content-Length");
       const bool large =
           req.has_header("Transfer-Encoding") ||
-          (!length.empty() && (length.size() > 18 ||
-                               length.find_first_not_of("0123456789") != std::string::npos ||
-                               std::stoull(length) > options_.max_body_bytes));
+          (!length.empty() &&
+           (length.size() > 18 || length.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoull(length) > options_.max_body_bytes));
       if (!large) return httplib::Server::HandlerResponse::Unhandled;
       const Route* route = nullptr;
       for (const auto& [r, pattern] : matchers) {
@@ -307,9 +311,9 @@ void ApiServer::Dispatch(const Route& route, const httplib::Request& req, httpli
       }
       CS_TRY_STATUS(b_.permissions.Check(who, route.permission));
     }
-    if (req.body.size() > (route.upload ? std::max(options_.max_body_bytes,
-                                                   options_.max_upload_bytes)
-                                        : options_.max_body_bytes)) {
+    if (req.body.size() > (route.upload
+                               ? std::max(options_.max_body_bytes, options_.max_upload_bytes)
+                               : options_.max_body_bytes)) {
       return Fail(Error::TooLarge("the request body is over the limit for this route"));
     }
     if (route.json_body) {
@@ -353,15 +357,28 @@ void ApiServer::Dispatch(const Route& route, const httplib::Request& req, httpli
 
 Result<int> ApiServer::Bind() {
   Register();
+  // Debian's cpp-httplib is a compiled library that listens with a backlog of 5: a burst of new
+  // connections (a shift starting, 32 clients at once) overflows it, the kernel drops SYNs and
+  // those clients wait the 1 s SYN retransmission. The listening socket is captured here and
+  // listen() called again with a real backlog (Linux applies the new one). Also SO_REUSEADDR
+  // instead of the library's SO_REUSEPORT, so that a second server on the same port fails to
+  // start rather than silently sharing its connections.
+  int listen_fd = -1;
+  http_->set_socket_options([&listen_fd](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
   if (options_.port == 0) {
     int port = http_->bind_to_any_port(options_.host);
     if (port <= 0) return Fail(Error::Unavailable("cannot listen on " + options_.host));
     options_.port = port;
-    return port;
-  }
-  if (!http_->bind_to_port(options_.host, options_.port)) {
+  } else if (!http_->bind_to_port(options_.host, options_.port)) {
     return Fail(Error::Unavailable("cannot listen on " + options_.host + ":" +
                                    std::to_string(options_.port) + " (in use?)"));
+  }
+  if (listen_fd >= 0 && ::listen(listen_fd, kListenBacklog) != 0) {
+    return Fail(Error::Unavailable("cannot listen on " + options_.host));
   }
   return options_.port;
 }
