@@ -20,10 +20,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "process.h"
@@ -59,22 +59,30 @@ long RssKiB(pid_t pid) {
 // The equivalent GROUP BY on the raw tables. Local time is UTC+7 (25200 s).
 std::string Sql(const std::string& by, bool online) {
   const std::string from = "1622480400", to = "1748710800";  // 2021-06-01, 2025-06-01 local
-  std::string where = "c.received_at >= " + from + " AND c.received_at < " + to + (online ? " AND c.online = 1" : "");
+  std::string where = "c.received_at >= " + from + " AND c.received_at < " + to +
+                      (online ? " AND c.online = 1" : "");
   std::string local = "c.received_at + 25200, 'unixepoch'";
   std::map<std::string, std::pair<std::string, std::string>> key = {
       {"day", {"date(" + local + ")", ""}},
       {"week", {"strftime('%Y-%W', " + local + ")", ""}},
       {"month", {"strftime('%Y-%m', " + local + ")", ""}},
-      {"quarter", {"strftime('%Y', " + local + ") || ((CAST(strftime('%m', " + local + ") AS INTEGER) + 2) / 3)", ""}},
-      {"half_year", {"strftime('%Y', " + local + ") || (CAST(strftime('%m', " + local + ") AS INTEGER) > 6)", ""}},
+      {"quarter",
+       {"strftime('%Y', " + local + ") || ((CAST(strftime('%m', " + local +
+            ") AS INTEGER) + 2) / 3)",
+        ""}},
+      {"half_year",
+       {"strftime('%Y', " + local + ") || (CAST(strftime('%m', " + local + ") AS INTEGER) > 6)",
+        ""}},
       {"year", {"strftime('%Y', " + local + ")", ""}},
       {"channel", {"c.channel", ""}},
       {"call_type", {"c.call_type", ""}},
       {"outcome", {"c.outcome", ""}},
       {"centre", {"c.centre", ""}},
-      {"category", {"substr(k.category, 1, instr(k.category, '.') - 1)",
-                    " LEFT JOIN contact_categories k ON k.contact_id = c.id"}},
-      {"province", {"ch.province_current", " LEFT JOIN contact_children ch ON ch.contact_id = c.id"}},
+      {"category",
+       {"substr(k.category, 1, instr(k.category, '.') - 1)",
+        " LEFT JOIN contact_categories k ON k.contact_id = c.id"}},
+      {"province",
+       {"ch.province_current", " LEFT JOIN contact_children ch ON ch.contact_id = c.id"}},
       {"age_band", {"ch.age", " LEFT JOIN contact_children ch ON ch.contact_id = c.id"}},
       {"gender", {"ch.gender", " LEFT JOIN contact_children ch ON ch.contact_id = c.id"}},
   };
@@ -124,22 +132,25 @@ int main(int argc, char** argv) {
   std::printf("== statistics: four years of Hotline 111 (demo dataset, seed 111) ==\n");
   if (!Exists(db)) {
     auto t0 = Clock::now();
-    auto r = RunChildsafe({"--log-level", "warn", "demo-data", "--db", db, "--seed", "111"}, std::chrono::seconds(600));
+    auto r = RunChildsafe({"--log-level", "warn", "demo-data", "--db", db, "--seed", "111"},
+                          std::chrono::seconds(600));
     if (r.exit_code != 0) {
       std::fprintf(stderr, "demo-data failed: %s\n", r.err.c_str());
       return 1;
     }
-    std::printf("generate 2021-06-01..2025-06-01: %.1f s (goal < 60 s)\n%s", Ms(Clock::now() - t0) / 1000,
-                r.out.c_str());
+    std::printf("generate 2021-06-01..2025-06-01: %.1f s (goal < 60 s)\n%s",
+                Ms(Clock::now() - t0) / 1000, r.out.c_str());
   } else {
     std::printf("(reusing %s; delete it to time the generation)\n", db.c_str());
   }
   // A reused database may predate the binary's newest migration.
   RunChildsafe({"--log-level", "warn", "migrate", "--db", db});
-  auto token = RunChildsafe({"--log-level", "warn", "token", "create", "--db", db, "--name", "bench"});
+  auto token =
+      RunChildsafe({"--log-level", "warn", "token", "create", "--db", db, "--name", "bench"});
   std::string tok = token.out.substr(0, token.out.find('\n'));
 
-  ChildProcess server({"--log-level", "warn", "serve", "--db", db, "--port", "0", "--threads", "8"});
+  ChildProcess server(
+      {"--log-level", "warn", "serve", "--db", db, "--port", "0", "--threads", "8"});
   int port = 0;
   for (int i = 0; i < 30 && !port; ++i) {
     auto line = server.WaitForLine("", std::chrono::seconds(60));
@@ -151,6 +162,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   httplib::Client c("127.0.0.1", port);
+  c.set_tcp_nodelay(true);
   c.set_bearer_token_auth(tok);
   c.set_read_timeout(60);
   auto t_ready = Clock::now();
@@ -160,20 +172,23 @@ int main(int argc, char** argv) {
     if (Ms(Clock::now() - t_ready) > 120000) return 1;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  std::printf("server ready (index loaded) %.2f s after listening; resident memory %ld MiB (goal <= 150 MiB)\n\n",
-              Ms(Clock::now() - t_ready) / 1000, RssKiB(server.pid()) / 1024);
+  std::printf(
+      "server ready (index loaded) %.2f s after listening; resident memory %ld MiB (goal <= 150 "
+      "MiB)\n\n",
+      Ms(Clock::now() - t_ready) / 1000, RssKiB(server.pid()) / 1024);
 
-  std::vector<std::string> groupings = {"day", "week", "month", "quarter", "half_year", "year", "channel",
-                                        "call_type", "category", "outcome", "province", "age_band",
-                                        "gender", "centre"};
+  std::vector<std::string> groupings = {
+      "day",       "week",     "month",   "quarter",  "half_year", "year",   "channel",
+      "call_type", "category", "outcome", "province", "age_band",  "gender", "centre"};
   if (quick) groupings = {"month", "outcome", "province"};
   const int api_runs = quick ? 10 : 30, shell_runs = 3, inproc_runs = quick ? 2 : 5;
-  std::printf("%-10s %-7s %9s %9s %10s %10s %9s %9s\n", "by", "filter", "api p50", "api p95", "sqlite3", "in-proc",
-              "x shell", "x in-proc");
+  std::printf("%-10s %-7s %9s %9s %10s %10s %9s %9s\n", "by", "filter", "api p50", "api p95",
+              "sqlite3", "in-proc", "x shell", "x in-proc");
   std::vector<double> all_medians, worst_ratio;
   for (const auto& by : groupings) {
     for (bool online : {false, true}) {
-      std::string path = "/api/v1/stats?from=2021-06-01&to=2025-06-01&by=" + by + (online ? "&online=true" : "");
+      std::string path =
+          "/api/v1/stats?from=2021-06-01&to=2025-06-01&by=" + by + (online ? "&online=true" : "");
       std::vector<double> api;
       for (int i = 0; i < api_runs + 2; ++i) {
         auto t0 = Clock::now();
@@ -193,14 +208,16 @@ int main(int argc, char** argv) {
       double sh = Percentile(shell, 0.5), ip = Percentile(inproc, 0.5);
       all_medians.push_back(p50);
       worst_ratio.push_back(sh / p50);
-      std::printf("%-10s %-7s %7.2fms %7.2fms %8.1fms %8.1fms %8.1fx %8.1fx\n", by.c_str(), online ? "online" : "all",
-                  p50, p95, sh, ip, sh / p50, ip / p50);
+      std::printf("%-10s %-7s %7.2fms %7.2fms %8.1fms %8.1fms %8.1fx %8.1fx\n", by.c_str(),
+                  online ? "online" : "all", p50, p95, sh, ip, sh / p50, ip / p50);
     }
   }
-  std::printf("\nworst API median: %.2f ms (goal <= 20 ms); smallest speed-up over the sqlite3 shell: %.1fx "
-              "(goal >= 10x)\n",
-              *std::max_element(all_medians.begin(), all_medians.end()),
-              *std::min_element(worst_ratio.begin(), worst_ratio.end()));
+  std::printf(
+      "\nworst API median: %.2f ms (goal <= 20 ms); smallest speed-up over the sqlite3 shell: "
+      "%.1fx "
+      "(goal >= 10x)\n",
+      *std::max_element(all_medians.begin(), all_medians.end()),
+      *std::min_element(worst_ratio.begin(), worst_ratio.end()));
   server.Signal(SIGTERM);
   server.Wait(std::chrono::seconds(20));
   return 0;
