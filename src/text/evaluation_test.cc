@@ -83,15 +83,16 @@ TEST(EvaluationTest, CountsWhatItSays) {
   EXPECT_DOUBLE_EQ(Counts{}.Precision(), 1.0);
 }
 
-// Issue 5's goals on the held-out evaluation set, and regression floors. Goal: emergency
+// Issue 5's goals on eval.tsv (now a development set; the blind held-out set is heldout.tsv,
+// which only the lead measures), and regression floors. Goal: emergency
 // recall >= 0.95 and category precision >= 0.85; both are met (docs/triage.md: emergency recall
-// 0.993, precision 0.866). The floors sit just under the measured values, so a regression fails
+// 0.993, precision 0.867). The floors sit just under the measured values, so a regression fails
 // `make test`. Never lower them; raise them when the engine improves.
 constexpr double kGoalCategoryPrecision = 0.85;
 constexpr double kGoalEmergencyRecall = 0.95;
 constexpr double kFloorEmergencyRecall = 0.99;  // measured 0.993
-constexpr double kFloorCategoryRecall = 0.93;   // measured 0.935
-constexpr double kFloorFlaggedRecall = 0.95;    // measured 0.954
+constexpr double kFloorCategoryRecall = 0.94;   // measured 0.947
+constexpr double kFloorFlaggedRecall = 0.955;   // measured 0.960
 
 TEST(EvaluationTest, HeldOutSetMeetsTheGoals) {
   auto engine = LoadEngine(Root() + "/data");
