@@ -1,13 +1,6 @@
 #include "matching/bank_index.h"
 
 #include <sys/stat.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
-// gperftools' tcmalloc, when the program is linked with it (the server is): weak, so the library
-// works with any allocator.
-extern "C" void MallocExtension_ReleaseFreeMemory(void) __attribute__((weak));
 
 #include <algorithm>
 #include <chrono>
@@ -18,6 +11,7 @@ extern "C" void MallocExtension_ReleaseFreeMemory(void) __attribute__((weak));
 #include <unordered_map>
 
 #include "common/log.h"
+#include "common/memory.h"
 #include "crypto/crypto.h"
 #include "hamming/index_file.h"
 
@@ -326,15 +320,7 @@ Status BankIndex::Refresh(storage::Database& db, std::optional<int64_t> only_ban
   // A build frees a few hundred megabytes of temporary arrays (the entries as read) that the
   // allocator would otherwise keep (tcmalloc's page heap, glibc's heap), counting against the
   // process for good: measured 1.2 GB instead of 0.78 GB with a 10M-hash bank.
-  if (rebuilt) {
-    if (MallocExtension_ReleaseFreeMemory != nullptr) {
-      MallocExtension_ReleaseFreeMemory();
-    } else {
-#if defined(__GLIBC__)
-      malloc_trim(0);
-#endif
-    }
-  }
+  if (rebuilt) ReleaseFreeMemory();
   return {};
 }
 
