@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace childsafe {
 namespace {
 
@@ -53,9 +55,9 @@ TEST(TimeTest, ParsesTimestampsWithAndWithoutOffsets) {
   EXPECT_EQ(FormatTimestampLocal(*utc), "2025-03-12T08:15:00+07:00");
   EXPECT_EQ(FormatDateTimeVi(*utc), "12/03/2025 08:15");
   EXPECT_EQ(*ParseTimestamp("2025-03-12T01:15:00-05:30"), *utc + 5 * 3600 + 1800);
-  for (const char* bad : {"2025-03-12", "2025-13-01T00:00:00Z", "2025-03-12T24:00:00Z",
-                          "2025-03-12T01:15:00+7", "2025-03-12T01:15:00Zjunk", "garbage",
-                          "2025-03-12T01:15:00.Z"}) {
+  for (const char* bad :
+       {"2025-03-12", "2025-13-01T00:00:00Z", "2025-03-12T24:00:00Z", "2025-03-12T01:15:00+7",
+        "2025-03-12T01:15:00Zjunk", "garbage", "2025-03-12T01:15:00.Z"}) {
     EXPECT_FALSE(ParseTimestamp(bad)) << bad;
   }
 }
@@ -75,4 +77,17 @@ TEST(TimeTest, IsoWeeksAndWeekdays) {
 }
 
 }  // namespace
+// Dates are written digit by digit (no snprintf): the same text as printf over the whole range.
+TEST(TimeTest, DateFormatsMatchPrintfOverCenturies) {
+  for (LocalDay d = DaysFromCivil({1900, 1, 1}); d < DaysFromCivil({2101, 1, 1}); d += 1) {
+    CivilDate c = CivilFromDays(d);
+    char iso[16], vi[16];
+    std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", c.year, c.month, c.day);
+    std::snprintf(vi, sizeof vi, "%02d/%02d/%04d", c.day, c.month, c.year);
+    ASSERT_EQ(FormatDateIso(d), iso);
+    ASSERT_EQ(FormatDateVi(d), vi);
+  }
+  EXPECT_EQ(FormatDateIso(DaysFromCivil({1, 2, 3})), "0001-02-03");
+}
+
 }  // namespace childsafe

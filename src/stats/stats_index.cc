@@ -113,7 +113,9 @@ void TimeSpace(KeySpace& k, LocalDay from, LocalDay to) {
       StatsLabel l;
       switch (k.dim) {
         case Dimension::kDay:
-          l = {FormatDateIso(d), FormatDateVi(d), FormatDateVi(d)};
+          l.code = FormatDateIso(d);
+          l.vi = FormatDateVi(d);
+          l.en = l.vi;
           break;
         case Dimension::kWeek: {
           IsoWeek w = IsoWeekOf(d);

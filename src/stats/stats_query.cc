@@ -42,7 +42,12 @@ namespace {
 // Appends `v` as a JSON string (UTF-8 passes through; quotes, backslashes and controls escaped).
 void JsonString(std::string& out, std::string_view v) {
   out += '"';
-  for (char c : v) {
+  size_t clean = 0;  // start of the run of bytes that need no escape, appended in one go
+  for (size_t i = 0; i < v.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(v.data() + clean, i - clean);
+    clean = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -59,16 +64,14 @@ void JsonString(std::string& out, std::string_view v) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
     }
   }
+  out.append(v.data() + clean, v.size() - clean);
   out += '"';
 }
 

@@ -72,5 +72,22 @@ TEST_F(StatsQueryTest, FormatsJsonCsvAndTables) {
   EXPECT_EQ(GroupDigits(91, true), "91");
 }
 
+// The JSON writer escapes what JSON requires and copies everything else (UTF-8 included) as is.
+TEST_F(StatsQueryTest, JsonEscapesQuotesBackslashesAndControlsInLabels) {
+  StatsRequest r;
+  r.from = "2025-03-01";
+  r.to = "2025-04-01";
+  r.by = {"outcome"};
+  auto res = RunStats(index_, r);
+  ASSERT_TRUE(res);
+  ASSERT_FALSE(res->rows.empty());
+  const std::string odd = std::string("a\"b\\c\n\r\t\x01\x1f Tư vấn ") + "\xe2\x80\x8b" + "end";
+  res->rows[0].keys[0].vi = odd;
+  res->rows[0].keys[0].code = "\"";
+  auto j = nlohmann::json::parse(StatsJson(*res, r));
+  EXPECT_EQ(j["rows"][0]["outcome_label"]["vi"], odd);
+  EXPECT_EQ(j["rows"][0]["outcome"], "\"");
+}
+
 }  // namespace
 }  // namespace childsafe::stats
