@@ -3,7 +3,8 @@
 # temporary directory), then a statistics request against the running server, and renders the
 # terminal transcript with headless Chromium. Secrets printed once (temporary password, one-time
 # code secret, recovery codes, tokens) are masked in the picture.
-# Needs: a build (make build) and Debian's chromium (apt-get install chromium).
+# Needs: a build (make build), Debian's chromium and a monospace font with all of Vietnamese
+# (apt-get install chromium fonts-noto-mono; DejaVu Sans Mono lacks some letters such as ề).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=build/release/childsafe
@@ -31,18 +32,19 @@ token=$("$bin" --log-level warn token create --db "$db" --name screenshot --role
   curl -s -H "Authorization: Bearer $token" \
     "http://127.0.0.1:18111/api/v1/stats?from=2021-06-01&to=2025-06-01&online=true&by=half_year&format=csv" | tr -d '\r'
 } >> "$out"
+sed -i -E "s#$tmp/##g" "$out"
 sed -i -E 's/18111/8111/g; s/^(    )[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{5}$/\1•••••-•••••-•••••-•••••/; s/secret: [A-Z2-7]+/secret: ••••••••••••••••••••••••••••••••/; s/secret=[A-Z2-7]+/secret=••••••••/; s/[a-z0-9]{5}-[a-z0-9]{5}/•••••-•••••/g' "$out"
 python3 - "$out" "$tmp/page.html" <<'PY'
 import html, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 open(sys.argv[2], "w", encoding="utf-8").write(
     "<!doctype html><meta charset=utf-8><style>body{margin:0;background:#1e1e1e}"
-    "pre{font:14px/1.35 'DejaVu Sans Mono',monospace;color:#e6e6e6;padding:18px 22px;margin:0;"
+    "pre{font:14px/1.35 'Noto Sans Mono','DejaVu Sans Mono',monospace;color:#e6e6e6;padding:18px 22px;margin:0;"
     "white-space:pre-wrap}</style><pre>" + html.escape(text) + "</pre>")
 PY
 lines=$(wc -l < "$out")
 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
-  --user-data-dir="$tmp/chrome" --hide-scrollbars --window-size=1100,$((lines * 19 + 40)) \
+  --user-data-dir="$tmp/chrome" --hide-scrollbars --window-size=1100,$((lines * 19 + 120)) \
   --screenshot=docs/images/make-run.png "file://$tmp/page.html" 2>/dev/null
 echo "wrote docs/images/make-run.png ($lines lines)"
