@@ -48,6 +48,8 @@ std::string Pad2(int v) {
   return b;
 }
 
+}  // namespace
+
 // A dimension prepared for one query: how many keys, each row's key(s), each key's label.
 struct KeySpace {
   Dimension dim;
@@ -55,6 +57,8 @@ struct KeySpace {
   std::vector<uint32_t> day_bucket;  // time dims: bucket of (day - from)
   std::vector<StatsLabel> labels;    // by key
 };
+
+namespace {
 
 StatsLabel CodeLabel(const domain::Code& c) { return StatsLabel{c.code, c.label.vi, c.label.en}; }
 StatsLabel Unknown() { return StatsLabel{"unknown", "Không rõ", "Unknown"}; }
@@ -341,6 +345,23 @@ size_t StatsIndex::memory_bytes() const {
          (online_ids_.capacity() + data_ids_.capacity()) * sizeof(uint32_t);
 }
 
+std::shared_ptr<const KeySpace> StatsIndex::TimeKeys(Dimension d, LocalDay from,
+                                                     LocalDay to) const {
+  {
+    std::lock_guard lock(time_keys_mu_);
+    for (const CachedKeys& c : time_keys_) {
+      if (c.dim == d && c.from == from && c.to == to) return c.keys;
+    }
+  }
+  auto k = std::make_shared<KeySpace>();
+  k->dim = d;
+  TimeSpace(*k, from, to);
+  std::lock_guard lock(time_keys_mu_);
+  if (time_keys_.size() >= kTimeKeysKept) time_keys_.erase(time_keys_.begin());
+  time_keys_.push_back({d, from, to, k});
+  return k;
+}
+
 Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
   FieldErrors errs;
   if (q.to <= q.from)
@@ -398,7 +419,7 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
   const size_t nprov = provinces_.units34().size();
   const size_t nband = taxonomy_.child_age_bands().size();
   const size_t ngender = taxonomy_.genders().size();
-  std::vector<KeySpace> spaces;
+  std::vector<std::shared_ptr<const KeySpace>> spaces;
   for (Dimension d : q.by) {
     KeySpace k;
     k.dim = d;
@@ -409,8 +430,8 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
       case Dimension::kQuarter:
       case Dimension::kHalfYear:
       case Dimension::kYear:
-        TimeSpace(k, q.from, q.to);
-        break;
+        spaces.push_back(TimeKeys(d, q.from, q.to));
+        continue;
       case Dimension::kChannel:
       case Dimension::kCallType:
       case Dimension::kOutcome:
@@ -459,10 +480,10 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
         k.cardinality = static_cast<uint32_t>(k.labels.size());
         break;
     }
-    spaces.push_back(std::move(k));
+    spaces.push_back(std::make_shared<const KeySpace>(std::move(k)));
   }
   uint64_t cells = 1;
-  for (const auto& k : spaces) cells *= std::max<uint32_t>(1, k.cardinality);
+  for (const auto& k : spaces) cells *= std::max<uint32_t>(1, k->cardinality);
   const bool dense = cells <= (1u << 22);
   std::vector<int64_t> dense_counts(dense ? cells : 0, 0);
   std::unordered_map<uint64_t, int64_t> sparse_counts;
@@ -477,7 +498,7 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
   std::vector<uint8_t Row::*> byte_field(spaces.size(), nullptr);
   bool multi = !cats.empty();
   for (size_t d = 0; d < spaces.size(); ++d) {
-    const Dimension dim = spaces[d].dim;
+    const Dimension dim = spaces[d]->dim;
     if (IsManyValued(dim)) multi = true;
     if (dim == Dimension::kCallKind) {
       byte_field[d] = &Row::flags;
@@ -523,7 +544,7 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
       const uint32_t day_off = static_cast<uint32_t>(r.day - from_rel);
       uint64_t cell = 0;
       for (size_t d = 0; d < spaces.size(); ++d) {
-        const KeySpace& sp = spaces[d];
+        const KeySpace& sp = *spaces[d];
         uint32_t key = byte_field[d] ? byte_keys[d][r.*byte_field[d]] : sp.day_bucket[day_off];
         cell = cell * sp.cardinality + key;
       }
@@ -539,7 +560,7 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
     std::vector<uint32_t> none_key(spaces.size(), 0);
     std::vector<bool> is_multi(spaces.size(), false);
     for (size_t d = 0; d < spaces.size(); ++d) {
-      switch (spaces[d].dim) {
+      switch (spaces[d]->dim) {
         case Dimension::kCategory:
           none_key[d] = static_cast<uint32_t>(ncat + 1), is_multi[d] = true;
           break;
@@ -572,8 +593,8 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
         for (size_t d = 0; d < spaces.size(); ++d) {
           uint32_t key = is_multi[d]     ? none_key[d]
                          : byte_field[d] ? byte_keys[d][r.*byte_field[d]]
-                                         : spaces[d].day_bucket[day_off];
-          cell = cell * spaces[d].cardinality + key;
+                                         : spaces[d]->day_bucket[day_off];
+          cell = cell * spaces[d]->cardinality + key;
         }
         if (dense) {
           ++dense_counts[cell];
@@ -604,7 +625,7 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
       for (size_t d = 0; d < spaces.size(); ++d) {
         auto& k = keys[d];
         k.clear();
-        const KeySpace& s = spaces[d];
+        const KeySpace& s = *spaces[d];
         auto add = [&k](uint32_t v) {
           if (std::find(k.begin(), k.end(), v) == k.end()) k.push_back(v);
         };
@@ -653,7 +674,7 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
       for (bool more = true; more;) {
         uint64_t cell = 0;
         for (size_t d = 0; d < spaces.size(); ++d)
-          cell = cell * spaces[d].cardinality + keys[d][pos[d]];
+          cell = cell * spaces[d]->cardinality + keys[d][pos[d]];
         if (dense) {
           ++dense_counts[cell];
         } else {
@@ -675,13 +696,13 @@ Result<StatsResult> StatsIndex::Query(const StatsQuery& q) const {
   // Collect rows in key order; time-only groupings keep their empty periods.
   const bool time_only =
       !spaces.empty() && std::all_of(spaces.begin(), spaces.end(),
-                                     [](const KeySpace& k) { return IsTimeDimension(k.dim); });
+                                     [](const auto& k) { return IsTimeDimension(k->dim); });
   auto emit = [&](uint64_t cell, int64_t n_contacts) {
     StatsRow row;
     row.keys.resize(spaces.size());
     for (size_t d = spaces.size(); d > 0; --d) {
-      row.keys[d - 1] = spaces[d - 1].labels[cell % spaces[d - 1].cardinality];
-      cell /= spaces[d - 1].cardinality;
+      row.keys[d - 1] = spaces[d - 1]->labels[cell % spaces[d - 1]->cardinality];
+      cell /= spaces[d - 1]->cardinality;
     }
     row.count = n_contacts;
     result.rows.push_back(std::move(row));

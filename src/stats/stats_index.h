@@ -16,6 +16,8 @@
 // Thread-safety: Upsert and Query may be called from any thread (a reader-writer lock).
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -87,6 +89,8 @@ struct StatsResult {
   bool total_suppressed = false;
 };
 
+struct KeySpace;  // a grouping's keys and labels for one query (stats_index.cc)
+
 class StatsIndex {
  public:
   StatsIndex(const domain::Taxonomy& taxonomy, const domain::Provinces& provinces);
@@ -125,12 +129,24 @@ class StatsIndex {
   static bool IsManyValued(Dimension d);
 
   uint8_t Code(const domain::CodeSet& set, const std::string& code) const;
+  /// The keys and labels of a time grouping over [from, to): the same for every query of that
+  /// period, so the last few are kept (a dashboard asks the same periods again and again; a
+  /// day-by-day table of four years is 1,461 labelled keys).
+  std::shared_ptr<const KeySpace> TimeKeys(Dimension d, LocalDay from, LocalDay to) const;
   void UpsertLocked(const storage::ContactFacts& f);
   static void SetMember(std::vector<uint32_t>& ids, uint32_t id, bool member);
 
   const domain::Taxonomy& taxonomy_;
   const domain::Provinces& provinces_;
   mutable std::shared_mutex mu_;
+  struct CachedKeys {
+    Dimension dim;
+    LocalDay from, to;
+    std::shared_ptr<const KeySpace> keys;
+  };
+  mutable std::mutex time_keys_mu_;
+  mutable std::vector<CachedKeys> time_keys_;  // most recent last, at most kTimeKeysKept
+  static constexpr size_t kTimeKeysKept = 32;
   std::vector<Row> rows_;        // indexed by contact id
   std::vector<uint8_t> extras_;  // [n_children, (band, gender, province)*n, n_cats, (lo, hi)*n]
   // Sorted ids of the contacts with a flag, so selective queries (online-only, data contacts,
