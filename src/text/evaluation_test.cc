@@ -48,8 +48,8 @@ TEST(EvaluationTest, RejectsBadRows) {
 TEST(EvaluationTest, CountsWhatItSays) {
   LexiconSources s;
   s.categories_tsv =
-      "self\temergency\tmedium\t0.5\t0.9\t0.3\t0.6\t0.5\t0.3\tx\tx\n"
-      "scam\thigh\tlow\t0.3\t1\t0.25\t0.8\t0\t0\tx\tx\n";
+      "self\temergency\tmedium\t0.5\t0.9\t0.3\t0.6\t1\t0.5\t0.3\tx\tx\n"
+      "scam\thigh\tlow\t0.3\t1\t0.25\t0.8\t1\t0\t0\tx\tx\n";
   s.signals_tsv = "self\t0.9\tmuốn chết\nscam\t0.5\tbị lừa\n";
   s.levels_tsv = "emergency\t0.8\nhigh\t0.55\nmedium\t0.3\nsuggest\t0.35\n";
   auto engine = Engine::Compile(*ParseLexicon(s), {});
