@@ -296,10 +296,17 @@ TriageResult Engine::Triage(std::string_view text) const {
     });
   };
   // A cue inside an idiom is part of the figure of speech: "cứu con" in "cứu con tin" (a game
-  // mission) discloses nothing and is not urgent.
+  // mission) discloses nothing and is not urgent. A cue spanning the whole idiom says what the
+  // idiom is ("giải cứu con tin" is also a game frame) and stays.
   bool genre = false, disclosure = false;
   for (Cue& c : cues) {
-    if (c.kind != CueKind::kIdiom && in_idiom(*c.match)) c.active = false;
+    if (c.kind != CueKind::kIdiom && in_idiom(*c.match) &&
+        std::none_of(cues.begin(), cues.end(), [&](const Cue& i) {
+          return i.kind == CueKind::kIdiom && i.match->from == c.match->from &&
+                 i.match->to == c.match->to;
+        })) {
+      c.active = false;
+    }
     genre |= c.active && c.kind == CueKind::kGenre;
     disclosure |= c.active && c.kind == CueKind::kDisclosure;
   }

@@ -135,6 +135,11 @@ TEST(EngineTest, CuesInsideAnIdiomDoNotCount) {
   ASSERT_EQ(r.signals.size(), 1u);
   EXPECT_FALSE(r.signals[0].context & kContextGenre);
   EXPECT_TRUE(r.signals[0].context & kContextUrgent);
+  // A cue spanning the whole idiom says what it is: it stays.
+  auto framed = Build("threat\t0.8\tbắn chết\n", cues + "genre\tcứu con tin\n");
+  r = framed->Triage("phải cứu con tin rồi bắn chết trùm");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_TRUE(r.signals[0].context & kContextGenre);
   // A conditional inside an idiom no longer cancels the negation it holds.
   r = engine->Triage("không thì thôi, không bắn chết");
   ASSERT_EQ(r.signals.size(), 1u);
