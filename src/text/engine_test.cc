@@ -369,6 +369,11 @@ TEST(EngineTest, ShippedLexiconLoadsAndBehaves) {
   EXPECT_EQ(kidnap.categories[0].category, "online_kidnapping_scam");
   EXPECT_NE(e.Triage("Em đang ở khách sạn với bố mẹ, ngày mai về.").level, Level::kEmergency);
   EXPECT_EQ(e.Triage("Làm sao để bảo vệ con khỏi bị dụ dỗ trên mạng?").level, Level::kLow);
+  // "dui" is đùi (thigh) as well as vui: no teencode row reads it as vui.
+  const TriageResult thigh = e.Triage("ong ay so dui em");
+  ASSERT_FALSE(thigh.categories.empty());
+  EXPECT_EQ(thigh.categories[0].category, "sexual_abuse_disclosure");
+  EXPECT_EQ(e.Triage("e nghi moi nguoi se dui hon neu ko co e").level, Level::kEmergency);
 }
 
 }  // namespace
