@@ -278,7 +278,6 @@ TriageResult Engine::Triage(std::string_view text) const {
   const std::vector<Match>& live = matches;
 
   // Context cues: the live cue matches, by kind (one array, a few per message).
-  bool genre = false, disclosure = false;
   struct Cue {
     CueKind kind;
     const Match* match;
@@ -288,17 +287,36 @@ TriageResult Engine::Triage(std::string_view text) const {
   for (const Match& m : live) {
     const Rule& rule = impl.rules[m.rule];
     if (rule.is_signal) continue;
-    genre |= rule.cue == CueKind::kGenre;
-    disclosure |= rule.cue == CueKind::kDisclosure;
     cues.push_back({rule.cue, &m, true});
+  }
+  const auto in_idiom = [&](const Match& m) {
+    return std::any_of(cues.begin(), cues.end(), [&](const Cue& i) {
+      return i.kind == CueKind::kIdiom && i.match->from <= m.from && m.to <= i.match->to &&
+             &m != i.match;
+    });
+  };
+  // A cue inside an idiom is part of the figure of speech: "cứu con" in "cứu con tin" (a game
+  // mission) discloses nothing and is not urgent. A cue spanning the whole idiom says what the
+  // idiom is ("giải cứu con tin" is also a game frame) and stays.
+  bool genre = false, disclosure = false;
+  for (Cue& c : cues) {
+    if (c.kind != CueKind::kIdiom && in_idiom(*c.match) &&
+        std::none_of(cues.begin(), cues.end(), [&](const Cue& i) {
+          return i.kind == CueKind::kIdiom && i.match->from == c.match->from &&
+                 i.match->to == c.match->to;
+        })) {
+      c.active = false;
+    }
+    genre |= c.active && c.kind == CueKind::kGenre;
+    disclosure |= c.active && c.kind == CueKind::kDisclosure;
   }
   // "nếu không ... tung ảnh" is a threat ("otherwise"), not a negation.
   for (Cue& n : cues) {
     if (n.kind != CueKind::kNegation) continue;
-    n.active = std::none_of(cues.begin(), cues.end(), [&](const Cue& c) {
-      return c.kind == CueKind::kConditional && c.match->from <= n.match->from &&
-             n.match->to <= c.match->to;
-    });
+    n.active = n.active && std::none_of(cues.begin(), cues.end(), [&](const Cue& c) {
+                 return c.kind == CueKind::kConditional && c.active &&
+                        c.match->from <= n.match->from && n.match->to <= c.match->to;
+               });
   }
   const bool genre_frame = genre && !disclosure;
   const auto any_cue = [&](CueKind kind, const auto& holds) {
@@ -314,6 +332,31 @@ TriageResult Engine::Triage(std::string_view text) const {
     double effective;
     bool urgent;
   };
+  // Signals that a longer signal of another category explains: of the live signals outside
+  // idioms, one inside another's tokens (strictly shorter) whose weight is at least its own.
+  // Checked pairwise among at most kMaxSubsumeCheck signal matches (a message has a few dozen;
+  // a hostile one with more is scored without this check, never with unbounded work).
+  constexpr size_t kMaxSubsumeCheck = 512;
+  struct Plain {
+    const Match* match;
+    uint32_t category;
+    double weight;
+  };
+  std::vector<Plain> plain;
+  for (const Match& m : live) {
+    const Rule& rule = impl.rules[m.rule];
+    if (!rule.is_signal || in_idiom(m)) continue;
+    plain.push_back({&m, rule.category, lexicon.signals[rule.index].weight});
+  }
+  const bool check_subsumed = plain.size() <= kMaxSubsumeCheck;
+  const auto subsumed = [&](const Match& m, uint32_t category, double weight) {
+    if (!check_subsumed) return false;
+    return std::any_of(plain.begin(), plain.end(), [&](const Plain& o) {
+      return o.category != category && o.weight >= weight && o.match->first <= m.first &&
+             m.last <= o.match->last && o.match->last - o.match->first > m.last - m.first;
+    });
+  };
+
   std::vector<Scored> scored;
   scored.reserve(live.size());
   for (const Match& m : live) {
@@ -339,6 +382,15 @@ TriageResult Engine::Triage(std::string_view text) const {
                 [&](const Match& p) { return tokens[p.first].sentence == first.sentence; })) {
       context |= kContextPast;
     }
+    // Resolved: the resolution comes after what it ends ("em bị lừa ... nhưng đã được hoàn
+    // tiền"); a signal after it in its sentence is still live ("đã chặn nhưng nó vẫn dọa").
+    if (any_cue(CueKind::kResolved, [&](const Match& r) {
+          const uint32_t s = tokens[r.first].sentence;
+          return s > first.sentence || (s == first.sentence && r.first > m.last);
+        })) {
+      context |= kContextResolved;
+    }
+    if (subsumed(m, rule.category, def.weight)) context |= kContextSubsumed;
     if (genre_frame) context |= kContextGenre;
     // Urgency raises only a signal no other context touched (reported speech aside: a
     // perpetrator's threat is reported speech and the most urgent thing there is). Same
@@ -350,15 +402,14 @@ TriageResult Engine::Triage(std::string_view text) const {
         })) {
       context |= kContextUrgent;
     }
-    if (any_cue(CueKind::kIdiom,
-                [&](const Match& i) { return i.from <= m.from && m.to <= i.to; })) {
-      context |= kContextIdiom;
-    }
+    if (in_idiom(m)) context |= kContextIdiom;
     double effective = def.weight;
     if (context & kContextNegated) effective *= cat.negation;
     if (context & kContextReported) effective *= cat.reported;
     if (context & kContextPast) effective *= cat.past;
+    if (context & kContextResolved) effective *= cat.resolved;
     if (context & kContextGenre) effective *= cat.genre;
+    if (context & kContextSubsumed) effective = 0;
     effective = std::max(effective, std::min(def.weight, cat.floor));
     if (context & kContextIdiom) effective = 0;
 

@@ -21,6 +21,15 @@
 //     by the category's factor; the result never goes
 //     below min(w, category floor) — how self-harm is never silenced — except inside an idiom
 //     ("nóng muốn chết"), where it is 0 (the signal is still listed, with the idiom flag);
+//   * a context cue inside an idiom does not count ("cứu con" in "cứu con tin" is no
+//     disclosure and no urgency);
+//   * a "resolved" cue ("đã được hoàn tiền", "giờ ổn rồi", "đã chặn") multiplies the signals
+//     told before it (earlier in its sentence or in an earlier sentence) by the category's
+//     resolved factor (1 for self-harm, which the floor protects anyway);
+//   * a signal inside a longer signal of another category, whose weight is at least its own, is
+//     explained by it ("sẽ hại cháu" of immediate danger inside the kidnapping scam's "đòi chuyển
+//     tiền ngay nếu không sẽ hại cháu"): it counts 0 (then the floor), flagged subsumed. The
+//     two-part reading wins over the one-word one;
 //   * a match whose words the child wrote with diacritics that contradict the lexicon's ("từng
 //     ảnh" against "tung ảnh") is not a match;
 //   * per category, overlapping matches count once (the strongest), distinct ones combine as
@@ -60,6 +69,8 @@ enum ContextFlag : uint32_t {
   kContextPast = 1u << 3,
   kContextIdiom = 1u << 4,
   kContextUrgent = 1u << 5,
+  kContextResolved = 1u << 6,  // told before a "resolved" cue ("đã được hoàn tiền")
+  kContextSubsumed = 1u << 7,  // inside a longer, at least as strong signal of another category
 };
 
 struct Signal {

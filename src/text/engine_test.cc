@@ -15,9 +15,9 @@ namespace {
 LexiconSources Sources(std::string signals, std::string cues = "") {
   LexiconSources s;
   s.categories_tsv =
-      "self\temergency\tmedium\t0.5\t0.9\t0.3\t0.6\t0.5\t0.3\tTự hại\tSelf-harm\n"
-      "threat\temergency\tlow\t0.3\t1\t0.25\t0.65\t0.5\t0\tĐe dọa\tThreat\n"
-      "scam\thigh\tlow\t0.3\t1\t0.25\t0.8\t0\t0\tLừa đảo\tFraud\n";
+      "self\temergency\tmedium\t0.5\t0.9\t0.3\t0.6\t1\t0.5\t0.3\tTự hại\tSelf-harm\n"
+      "threat\temergency\tlow\t0.3\t1\t0.25\t0.65\t1\t0.5\t0\tĐe dọa\tThreat\n"
+      "scam\thigh\tlow\t0.3\t1\t0.25\t0.8\t0.5\t0\t0\tLừa đảo\tFraud\n";
   s.signals_tsv = std::move(signals);
   s.cues_tsv = std::move(cues);
   s.levels_tsv = "emergency\t0.8\nhigh\t0.55\nmedium\t0.3\nsuggest\t0.35\n";
@@ -116,6 +116,88 @@ TEST(EngineTest, AnIdiomCoversItsLongestReading) {
                       "idiom\t{nóng|mệt} muốn chết {luôn|mất|}\n");
   EXPECT_EQ(engine->Triage("trời nóng muốn chết luôn á").level, Level::kLow);
   EXPECT_EQ(engine->Triage("mệt muốn chết thật").level, Level::kEmergency);  // not the idiom's
+}
+
+TEST(EngineTest, CuesInsideAnIdiomDoNotCount) {
+  // "cứu con" (a disclosure, and urgent) inside "cứu con tin" (a game mission) is neither: the
+  // game frame stays and nothing is raised.
+  const std::string cues =
+      "genre\ttrong game\ndisclosure\tcứu con\nurgent\tcứu con\nidiom\tcứu con tin\n"
+      "negation\tkhông\nconditional\tkhông thì\nidiom\tkhông thì thôi\n";
+  auto engine = Build("threat\t0.8\tbắn chết\n", cues);
+  TriageResult r = engine->Triage("trong game phải cứu con tin rồi bắn chết trùm");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_TRUE(r.signals[0].context & kContextGenre);
+  EXPECT_FALSE(r.signals[0].context & kContextUrgent);
+  EXPECT_NEAR(r.score, 0.8 * 0.25, 1e-9);
+  // Outside the idiom the same words are a disclosure: no genre damping, and urgent.
+  r = engine->Triage("trong game nó dọa thật, cứu con, nó bắn chết con mất");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_FALSE(r.signals[0].context & kContextGenre);
+  EXPECT_TRUE(r.signals[0].context & kContextUrgent);
+  // A cue spanning the whole idiom says what it is: it stays.
+  auto framed = Build("threat\t0.8\tbắn chết\n", cues + "genre\tcứu con tin\n");
+  r = framed->Triage("phải cứu con tin rồi bắn chết trùm");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_TRUE(r.signals[0].context & kContextGenre);
+  // A conditional inside an idiom no longer cancels the negation it holds.
+  r = engine->Triage("không thì thôi, không bắn chết");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_TRUE(r.signals[0].context & kContextNegated);
+}
+
+TEST(EngineTest, ResolvedCasesAreDampedButSelfHarmIsNot) {
+  const std::string cues = "resolved\tđã được hoàn tiền\nresolved\tgiờ ổn rồi\n";
+  auto engine = Build("scam\t0.6\tbị lừa\nself\t0.85\tmuốn chết\n", cues);
+  // Told before the resolution, in its sentence or an earlier one: damped by scam's 0.5.
+  for (std::string_view text : {"em bị lừa 2 triệu nhưng đã được hoàn tiền",
+                                "em bị lừa 2 triệu. hôm qua em đã được hoàn tiền rồi"}) {
+    const TriageResult r = engine->Triage(text);
+    ASSERT_EQ(r.signals.size(), 1u) << text;
+    EXPECT_TRUE(r.signals[0].context & kContextResolved) << text;
+    EXPECT_NEAR(r.signals[0].effective, 0.3, 1e-9) << text;
+    EXPECT_TRUE(r.categories.empty()) << text;
+  }
+  // After the resolution it is a new case.
+  TriageResult r = engine->Triage("em đã được hoàn tiền. nhưng hôm nay em lại bị lừa");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_FALSE(r.signals[0].context & kContextResolved);
+  EXPECT_NEAR(r.score, 0.6, 1e-9);
+  // Self-harm's resolved factor is 1: "giờ ổn rồi" never silences it.
+  r = engine->Triage("em muốn chết lắm. giờ ổn rồi");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_TRUE(r.signals[0].context & kContextResolved);
+  EXPECT_NEAR(r.signals[0].effective, 0.85, 1e-9);
+  EXPECT_EQ(r.level, Level::kEmergency);
+}
+
+TEST(EngineTest, ALongerSignalOfAnotherCategoryExplainsAShorterOne) {
+  auto engine = Build(
+      "threat\t0.6\tsẽ hại cháu\nscam\t0.9\tđòi tiền * sẽ hại cháu\n"
+      "scam\t0.6\tbị lừa\nthreat\t0.45\tbị lừa sang biên giới\n"
+      "self\t0.9\tmuốn chết\nthreat\t0.95\tdọa nếu không muốn chết\n");
+  // The two-part reading wins: the one-part threat inside it counts 0.
+  TriageResult r = engine->Triage("họ đòi tiền ngay nếu không sẽ hại cháu");
+  ASSERT_EQ(r.signals.size(), 2u);
+  for (const Signal& s : r.signals) {
+    EXPECT_EQ((s.context & kContextSubsumed) != 0, s.category == "threat") << s.category;
+  }
+  ASSERT_EQ(r.categories.size(), 1u);
+  EXPECT_EQ(r.categories[0].category, "scam");
+  // Alone, it counts.
+  r = engine->Triage("nó nói sẽ hại cháu");
+  ASSERT_EQ(r.categories.size(), 1u);
+  EXPECT_EQ(r.categories[0].category, "threat");
+  // A weaker longer signal explains nothing: both stay.
+  r = engine->Triage("em bị lừa sang biên giới");
+  EXPECT_EQ(r.categories.size(), 2u);
+  // Self-harm keeps its floor.
+  r = engine->Triage("nó dọa nếu không muốn chết thì");
+  for (const Signal& s : r.signals) {
+    if (s.category == "self") {
+      EXPECT_NEAR(s.effective, 0.3, 1e-9);
+    }
+  }
 }
 
 TEST(EngineTest, GenreFrameUnlessItIsAlsoADisclosure) {
@@ -287,6 +369,11 @@ TEST(EngineTest, ShippedLexiconLoadsAndBehaves) {
   EXPECT_EQ(kidnap.categories[0].category, "online_kidnapping_scam");
   EXPECT_NE(e.Triage("Em đang ở khách sạn với bố mẹ, ngày mai về.").level, Level::kEmergency);
   EXPECT_EQ(e.Triage("Làm sao để bảo vệ con khỏi bị dụ dỗ trên mạng?").level, Level::kLow);
+  // "dui" is đùi (thigh) as well as vui: no teencode row reads it as vui.
+  const TriageResult thigh = e.Triage("ong ay so dui em");
+  ASSERT_FALSE(thigh.categories.empty());
+  EXPECT_EQ(thigh.categories[0].category, "sexual_abuse_disclosure");
+  EXPECT_EQ(e.Triage("e nghi moi nguoi se dui hon neu ko co e").level, Level::kEmergency);
 }
 
 }  // namespace

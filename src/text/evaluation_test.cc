@@ -48,8 +48,8 @@ TEST(EvaluationTest, RejectsBadRows) {
 TEST(EvaluationTest, CountsWhatItSays) {
   LexiconSources s;
   s.categories_tsv =
-      "self\temergency\tmedium\t0.5\t0.9\t0.3\t0.6\t0.5\t0.3\tx\tx\n"
-      "scam\thigh\tlow\t0.3\t1\t0.25\t0.8\t0\t0\tx\tx\n";
+      "self\temergency\tmedium\t0.5\t0.9\t0.3\t0.6\t1\t0.5\t0.3\tx\tx\n"
+      "scam\thigh\tlow\t0.3\t1\t0.25\t0.8\t1\t0\t0\tx\tx\n";
   s.signals_tsv = "self\t0.9\tmuốn chết\nscam\t0.5\tbị lừa\n";
   s.levels_tsv = "emergency\t0.8\nhigh\t0.55\nmedium\t0.3\nsuggest\t0.35\n";
   auto engine = Engine::Compile(*ParseLexicon(s), {});
@@ -90,9 +90,10 @@ TEST(EvaluationTest, CountsWhatItSays) {
 // `make test`. Never lower them; raise them when the engine improves.
 constexpr double kGoalCategoryPrecision = 0.85;
 constexpr double kGoalEmergencyRecall = 0.95;
-constexpr double kFloorEmergencyRecall = 0.99;  // measured 0.993
-constexpr double kFloorCategoryRecall = 0.94;   // measured 0.947
-constexpr double kFloorFlaggedRecall = 0.955;   // measured 0.960
+constexpr double kFloorEmergencyRecall = 0.99;    // measured 0.993
+constexpr double kFloorCategoryRecall = 0.94;     // measured 0.947
+constexpr double kFloorFlaggedRecall = 0.955;     // measured 0.960
+constexpr double kFloorCategoryPrecision = 0.88;  // measured 0.889 (run 9)
 
 TEST(EvaluationTest, HeldOutSetMeetsTheGoals) {
   auto engine = LoadEngine(Root() + "/data");
@@ -119,6 +120,7 @@ TEST(EvaluationTest, HeldOutSetMeetsTheGoals) {
   EXPECT_GE(report.emergency.Recall(), kFloorEmergencyRecall) << summary;
   EXPECT_GE(report.overall.Recall(), kFloorCategoryRecall) << summary;
   EXPECT_GE(report.flagged.Recall(), kFloorFlaggedRecall) << summary;
+  EXPECT_GE(report.overall.Precision(), kFloorCategoryPrecision) << summary;
 }
 
 }  // namespace

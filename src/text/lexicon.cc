@@ -110,6 +110,8 @@ std::string_view CueKindName(CueKind kind) {
       return "past";
     case CueKind::kIdiom:
       return "idiom";
+    case CueKind::kResolved:
+      return "resolved";
     case CueKind::kConditional:
       return "conditional";
     case CueKind::kUrgent:
@@ -120,7 +122,8 @@ std::string_view CueKindName(CueKind kind) {
 
 std::optional<CueKind> ParseCueKind(std::string_view name) {
   for (CueKind k : {CueKind::kNegation, CueKind::kReported, CueKind::kGenre, CueKind::kDisclosure,
-                    CueKind::kPast, CueKind::kIdiom, CueKind::kConditional, CueKind::kUrgent}) {
+                    CueKind::kPast, CueKind::kIdiom, CueKind::kConditional, CueKind::kUrgent,
+                    CueKind::kResolved}) {
     if (CueKindName(k) == name) return k;
   }
   return std::nullopt;
@@ -140,10 +143,10 @@ Result<Lexicon> ParseLexicon(const LexiconSources& sources) {
   constexpr std::string_view kCategories = "categories.tsv";
   std::set<std::string, std::less<>> keys;
   for (const Row& row : SplitTsv(sources.categories_tsv)) {
-    if (row.cells.size() != 11) {
+    if (row.cells.size() != 12) {
       return Fail(RowError(kCategories, row.line,
-                           "expected 11 columns: key max_level min_level negation reported genre "
-                           "past urgent floor label_vi label_en"));
+                           "expected 12 columns: key max_level min_level negation reported genre "
+                           "past resolved urgent floor label_vi label_en"));
     }
     CategoryDef def;
     def.key = std::string(row.cells[0]);
@@ -158,17 +161,17 @@ Result<Lexicon> ParseLexicon(const LexiconSources& sources) {
     }
     def.max_level = *max_level;
     def.min_level = *min_level;
-    double* factors[] = {&def.negation, &def.reported, &def.genre,
-                         &def.past,     &def.urgent,   &def.floor};
-    for (int k = 0; k < 6; ++k) {
+    double* factors[] = {&def.negation, &def.reported, &def.genre, &def.past,
+                         &def.resolved, &def.urgent,   &def.floor};
+    for (int k = 0; k < 7; ++k) {
       auto v = ParseNumber(row.cells[3 + k]);
       if (!v || *v < 0 || *v > 1) {
         return Fail(RowError(kCategories, row.line, "factors must be numbers in [0, 1]"));
       }
       *factors[k] = *v;
     }
-    def.label_vi = std::string(row.cells[9]);
-    def.label_en = std::string(row.cells[10]);
+    def.label_vi = std::string(row.cells[10]);
+    def.label_en = std::string(row.cells[11]);
     lexicon.categories.push_back(std::move(def));
   }
   if (lexicon.categories.empty()) {
@@ -207,7 +210,7 @@ Result<Lexicon> ParseLexicon(const LexiconSources& sources) {
     if (!kind) {
       return Fail(RowError(kCues, row.line,
                            "kind must be negation|reported|genre|disclosure|past|idiom|"
-                           "conditional|urgent"));
+                           "conditional|urgent|resolved"));
     }
     CueDef def;
     def.kind = *kind;

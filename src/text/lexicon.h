@@ -2,12 +2,13 @@
 // The triage lexicon as data: categories, weighted signals, context cues and level thresholds.
 //
 // It lives in data/triage/ as four small TSV files (see docs/triage.md for how to edit them):
-//   categories.tsv  key, max_level, min_level, negation, reported, genre, past, urgent, floor,
+//   categories.tsv  key, max_level, min_level, negation, reported, genre, past, resolved, urgent,
+//                   floor,
 //                   label_vi, label_en — one row per risk category and how context changes its
 //                   weight
 //   signals.tsv     category, weight, pattern[, note] — what to look for
 //   cues.tsv        kind, pattern[, note] — context: negation, reported, genre, past,
-//                   disclosure, idiom, conditional, urgent
+//                   disclosure, idiom, conditional, urgent, resolved
 //   levels.tsv      name, value — score thresholds for emergency, high, medium and "suggest"
 // Patterns are written in ordinary Vietnamese with full diacritics (a word's marks are part of
 // it: "tung" does not match "từng" when the child wrote the marks; text typed without any marks
@@ -45,6 +46,10 @@ struct CategoryDef {
   double reported = 0.8;
   double genre = 0.3;
   double past = 0.7;
+  // A resolved case ("đã được hoàn tiền", "giờ ổn rồi", "đã chặn nó"): signals told before the
+  // resolution (earlier in its sentence or in an earlier sentence) are multiplied by this. 1 for
+  // self-harm and the other categories where an ended episode is still a case.
+  double resolved = 1.0;
   // An urgent frame ("đang", "ngay bây giờ", "tối nay", "cứu em") raises the category's score s,
   // once s reaches the "suggest" threshold, to s + (1 - s) * urgent: imminence is what makes an
   // established risk an emergency (it never creates a risk from weak cues).
@@ -74,9 +79,11 @@ enum class CueKind : uint8_t {
   kIdiom,       // "nóng muốn chết", "cười chết": signals inside it are a figure of speech
   kConditional,  // "nếu không", "không thì": the "không" inside is "otherwise", not a negation
   kUrgent,       // "đang", "ngay bây giờ", "tối nay", "cứu em": the risk is happening now
+  kResolved,  // "đã được hoàn tiền", "giờ ổn rồi", "đã chặn": what was told before it is over
 };
 
-/// "negation", "reported", "genre", "disclosure", "past", "idiom", "conditional", "urgent".
+/// "negation", "reported", "genre", "disclosure", "past", "idiom", "conditional", "urgent",
+/// "resolved".
 std::string_view CueKindName(CueKind kind);
 std::optional<CueKind> ParseCueKind(std::string_view name);
 

@@ -9,8 +9,8 @@ LexiconSources Valid() {
   LexiconSources s;
   s.categories_tsv =
       "# comment\n"
-      "self_harm\temergency\tmedium\t0.5\t0.9\t0.3\t0.6\t0.5\t0.3\tTự hại\tSelf-harm\n"
-      "fraud\thigh\tlow\t0.3\t1\t0.25\t0.8\t0\t0\tLừa đảo\tFraud\n";
+      "self_harm\temergency\tmedium\t0.5\t0.9\t0.3\t0.6\t1\t0.5\t0.3\tTự hại\tSelf-harm\n"
+      "fraud\thigh\tlow\t0.3\t1\t0.25\t0.8\t1\t0\t0\tLừa đảo\tFraud\n";
   s.signals_tsv = "self_harm\t0.9\tmuốn {tự tử|chết}\tnote\nfraud\t0.4\tlừa đảo\n";
   s.cues_tsv = "negation\tkhông\nidiom\tnóng muốn chết\tcomment\n";
   s.levels_tsv = "emergency\t0.8\nhigh\t0.55\nmedium\t0.3\nsuggest\t0.35\n";
@@ -61,15 +61,15 @@ TEST(LexiconTest, ErrorsNameFileAndLine) {
   ExpectError(s, "signals.tsv line 1: weight");
 
   s = Valid();
-  s.categories_tsv += "Bad-Key\thigh\tlow\t0.3\t1\t0.25\t0.8\t0\t0\tx\ty\n";
+  s.categories_tsv += "Bad-Key\thigh\tlow\t0.3\t1\t0.25\t0.8\t1\t0\t0\tx\ty\n";
   ExpectError(s, "categories.tsv line 4: key");
 
   s = Valid();
-  s.categories_tsv += "fraud\thigh\tlow\t0.3\t1\t0.25\t0.8\t0\t0\tx\ty\n";
+  s.categories_tsv += "fraud\thigh\tlow\t0.3\t1\t0.25\t0.8\t1\t0\t0\tx\ty\n";
   ExpectError(s, "duplicate key");
 
   s = Valid();
-  s.categories_tsv = "x\tlow\thigh\t0.3\t1\t0.25\t0.8\t0\t0\tx\ty\n";
+  s.categories_tsv = "x\tlow\thigh\t0.3\t1\t0.25\t0.8\t1\t0\t0\tx\ty\n";
   ExpectError(s, "bad levels");
 
   s = Valid();
@@ -98,7 +98,8 @@ TEST(LexiconTest, NamesRoundTrip) {
     EXPECT_EQ(ParseLevel(LevelName(l)), l);
   }
   for (CueKind k : {CueKind::kNegation, CueKind::kReported, CueKind::kGenre, CueKind::kDisclosure,
-                    CueKind::kPast, CueKind::kIdiom, CueKind::kConditional, CueKind::kUrgent}) {
+                    CueKind::kPast, CueKind::kIdiom, CueKind::kConditional, CueKind::kUrgent,
+                    CueKind::kResolved}) {
     EXPECT_EQ(ParseCueKind(CueKindName(k)), k);
   }
   EXPECT_EQ(ParseLevel("urgent"), std::nullopt);

@@ -91,5 +91,10 @@ TEST(TaxonomyMap, ChecksEveryRowAgainstTheTaxonomy) {
   }
 }
 
+TEST(Findings, EveryContextFlagHasAName) {
+  EXPECT_EQ(ContextNames(text::kContextResolved | text::kContextSubsumed | text::kContextPast),
+            (std::vector<std::string>{"past", "resolved", "subsumed"}));
+}
+
 }  // namespace
 }  // namespace childsafe::triage
