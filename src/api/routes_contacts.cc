@@ -1,6 +1,7 @@
 // HTTP adapters of the contact use cases (intake::ContactService).
 #include <httplib.h>
 
+#include "api/cursor.h"
 #include "api/server.h"
 #include "crypto/crypto.h"
 #include "intake/contact_json.h"
@@ -11,30 +12,14 @@ namespace {
 
 using nlohmann::json;
 
-std::string EncodeCursor(const storage::ContactCursor& c) {
-  return crypto::Base64UrlEncode("v1:" + std::to_string(c.received_at) + ":" +
-                                 std::to_string(c.id));
+std::string EncodeContactCursor(const storage::ContactCursor& c) {
+  return EncodeCursor("v1", {c.received_at, c.id});
 }
 
-Result<storage::ContactCursor> DecodeCursor(const std::string& text) {
-  auto bad = [] {
-    return Fail(Error::InvalidField("cursor", field_codes::kInvalidFormat,
-                                    "not a cursor this server gave out"));
-  };
-  if (text.size() > 100) return bad();
-  auto raw = crypto::Base64UrlDecode(text);
-  if (!raw || raw->rfind("v1:", 0) != 0) return bad();
-  size_t colon = raw->find(':', 3);
-  if (colon == std::string::npos) return bad();
-  try {
-    size_t used1 = 0, used2 = 0;
-    std::string a = raw->substr(3, colon - 3), b = raw->substr(colon + 1);
-    storage::ContactCursor c{std::stoll(a, &used1), std::stoll(b, &used2)};
-    if (used1 != a.size() || used2 != b.size() || c.id <= 0) return bad();
-    return c;
-  } catch (...) {
-    return bad();
-  }
+Result<storage::ContactCursor> DecodeContactCursor(const std::string& text) {
+  CS_TRY(auto parts, DecodeCursor(text, "v1", 2));
+  if (parts[1] <= 0) return Fail(InvalidCursor());
+  return storage::ContactCursor{parts[0], parts[1]};
 }
 
 Result<int64_t> IdParam(const Call& call) {
@@ -169,50 +154,50 @@ void AddContactRoutes(std::vector<Route>& routes, Backend* b) {
         return r;
       }});
 
-  routes.push_back(
-      Route{"GET",
-            "/api/v1/contacts",
-            {},
-            "contacts.list",
-            false,
-            {{"summary", "List contacts, newest first (coded fields only)"},
-             {"tags", {"contacts"}},
-             {"parameters", kContactFilterParams},
-             {"responses",
-              {{"200",
-                {{"description", "A page of contacts"},
-                 {"content",
-                  {{"application/json",
-                    {{"schema", {{"$ref", "#/components/schemas/ContactPage"}}}}}}}}}}}},
-            [b](const Call& call) -> Result<Reply> {
-              const httplib::Request& req = call.req;
-              CS_TRY_STATUS(CheckQueryParams(
-                  req, {"from", "to", "channel", "call_type", "category", "outcome", "province",
-                        "centre", "online", "q", "limit", "cursor"}));
-              intake::ContactFilter f;
-              CS_TRY(f.from, DateParam(req, "from"));
-              CS_TRY(f.to, DateParam(req, "to"));
-              f.channels = ListParam(req, "channel");
-              f.call_types = ListParam(req, "call_type");
-              f.categories = ListParam(req, "category");
-              f.outcomes = ListParam(req, "outcome");
-              f.provinces = ListParam(req, "province");
-              f.centres = ListParam(req, "centre");
-              CS_TRY(f.online, BoolParam(req, "online"));
-              CS_TRY(f.text, OneParam(req, "q"));
-              CS_TRY(auto limit, IntParam(req, "limit", 1, 500));
-              f.limit = static_cast<int>(limit.value_or(50));
-              if (req.has_param("cursor")) {
-                CS_TRY(f.after, DecodeCursor(req.get_param_value("cursor")));
-              }
-              CS_TRY(auto page, b->contacts.List(call.who, f));
-              json items = json::array();
-              for (const auto& v : page.items)
-                items.push_back(intake::EncodeContact(v.contact, v.extras, {false}));
-              json out = {{"items", std::move(items)}, {"limit", f.limit}};
-              out["next_cursor"] = page.next ? json(EncodeCursor(*page.next)) : json(nullptr);
-              return Reply::Json(200, out);
-            }});
+  routes.push_back(Route{
+      "GET",
+      "/api/v1/contacts",
+      {},
+      "contacts.list",
+      false,
+      {{"summary", "List contacts, newest first (coded fields only)"},
+       {"tags", {"contacts"}},
+       {"parameters", kContactFilterParams},
+       {"responses",
+        {{"200",
+          {{"description", "A page of contacts"},
+           {"content",
+            {{"application/json",
+              {{"schema", {{"$ref", "#/components/schemas/ContactPage"}}}}}}}}}}}},
+      [b](const Call& call) -> Result<Reply> {
+        const httplib::Request& req = call.req;
+        CS_TRY_STATUS(
+            CheckQueryParams(req, {"from", "to", "channel", "call_type", "category", "outcome",
+                                   "province", "centre", "online", "q", "limit", "cursor"}));
+        intake::ContactFilter f;
+        CS_TRY(f.from, DateParam(req, "from"));
+        CS_TRY(f.to, DateParam(req, "to"));
+        f.channels = ListParam(req, "channel");
+        f.call_types = ListParam(req, "call_type");
+        f.categories = ListParam(req, "category");
+        f.outcomes = ListParam(req, "outcome");
+        f.provinces = ListParam(req, "province");
+        f.centres = ListParam(req, "centre");
+        CS_TRY(f.online, BoolParam(req, "online"));
+        CS_TRY(f.text, OneParam(req, "q"));
+        CS_TRY(auto limit, IntParam(req, "limit", 1, 500));
+        f.limit = static_cast<int>(limit.value_or(50));
+        if (req.has_param("cursor")) {
+          CS_TRY(f.after, DecodeContactCursor(req.get_param_value("cursor")));
+        }
+        CS_TRY(auto page, b->contacts.List(call.who, f));
+        json items = json::array();
+        for (const auto& v : page.items)
+          items.push_back(intake::EncodeContact(v.contact, v.extras, {false}));
+        json out = {{"items", std::move(items)}, {"limit", f.limit}};
+        out["next_cursor"] = page.next ? json(EncodeContactCursor(*page.next)) : json(nullptr);
+        return Reply::Json(200, out);
+      }});
 
   routes.push_back(Route{
       "GET",

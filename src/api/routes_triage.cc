@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "api/cursor.h"
 #include "api/server.h"
 #include "common/utf8.h"
 #include "crypto/crypto.h"
@@ -76,36 +77,12 @@ json AlertJson(const storage::TriageAlert& a) {
 }
 
 std::string EncodeQueueCursor(const storage::QueueCursor& c) {
-  return crypto::Base64UrlEncode("q1:" + std::to_string(c.priority) + ":" +
-                                 std::to_string(c.received_at) + ":" +
-                                 std::to_string(c.contact_id));
+  return EncodeCursor("q1", {c.priority, c.received_at, c.contact_id});
 }
 
 Result<storage::QueueCursor> DecodeQueueCursor(const std::string& text) {
-  auto bad = [] {
-    return Fail(Error::InvalidField("cursor", field_codes::kInvalidFormat,
-                                    "not a cursor this server gave out"));
-  };
-  if (text.size() > 100) return bad();
-  auto raw = crypto::Base64UrlDecode(text);
-  if (!raw || raw->rfind("q1:", 0) != 0) return bad();
-  std::vector<int64_t> parts;
-  size_t pos = 3;
-  while (pos <= raw->size()) {
-    size_t colon = raw->find(':', pos);
-    std::string p = raw->substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
-    if (p.empty() || p.size() > 18 || p.find_first_not_of("0123456789-") != std::string::npos) {
-      return bad();
-    }
-    try {
-      parts.push_back(std::stoll(p));
-    } catch (...) {
-      return bad();
-    }
-    if (colon == std::string::npos) break;
-    pos = colon + 1;
-  }
-  if (parts.size() != 3 || parts[0] < 0 || parts[0] > 3 || parts[2] <= 0) return bad();
+  CS_TRY(auto parts, DecodeCursor(text, "q1", 3));
+  if (parts[0] < 0 || parts[0] > 3 || parts[2] <= 0) return Fail(InvalidCursor());
   return storage::QueueCursor{static_cast<int>(parts[0]), parts[1], parts[2]};
 }
 
