@@ -45,6 +45,9 @@
 #include "text/matcher.h"
 #include "text/pattern.h"
 
+// Linked with tcmalloc, as the server is (bench/text.cmake): weak, to report which allocator ran.
+extern "C" void MallocExtension_ReleaseFreeMemory(void) __attribute__((weak));
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -285,8 +288,10 @@ int main(int argc, char** argv) {
   const std::vector<std::string> corpus = BuildCorpus(data_dir, 4000);
   const size_t bytes = TotalBytes(corpus);
   std::printf(
-      "text_bench: %zu messages, %.1f KB average, %zu patterns, engine load+compile %.2f s\n",
-      corpus.size(), bytes / 1024.0 / corpus.size(), engine.pattern_count(), compile_s);
+      "text_bench: %zu messages, %.1f KB average, %zu patterns, engine load+compile %.2f s, "
+      "allocator %s\n",
+      corpus.size(), bytes / 1024.0 / corpus.size(), engine.pattern_count(), compile_s,
+      MallocExtension_ReleaseFreeMemory != nullptr ? "tcmalloc (as the server)" : "glibc malloc");
 
   // Warm-up (scratch pool, caches, lazy tables).
   size_t flagged = 0;
