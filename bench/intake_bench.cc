@@ -14,7 +14,7 @@
 //      server's (the figure is lower and says so).
 // Prints rates, latency percentiles of (3), the ratio (3)/(1), and the group-commit batch size.
 //
-// Usage: intake_bench [--dir build/bench-data] [--seconds 10] [--clients 32]
+// Usage: intake_bench [--dir build/bench-data/intake] [--seconds 10] [--clients 32]
 #include <httplib.h>
 #include <sqlite3.h>
 
@@ -236,7 +236,8 @@ Load ThreadLoad(int port, const std::string& token, const std::string& body_temp
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir = "build/bench-data";
+  std::string dir =
+      "build/bench-data/intake";  // its own folder: the key file lies beside the database
   double seconds = 10;
   int clients = 32;
   for (int i = 1; i + 1 < argc; ++i) {

@@ -9,7 +9,7 @@
 // process per query, as an analyst would run it), median of 5 in-process SQLite runs; ratios.
 // Also: the time to generate the dataset, and the server's resident memory once it holds it.
 //
-// Usage: stats_bench [--dir build/bench-data] [--quick]   (--quick: 3 groupings, fewer runs)
+// Usage: stats_bench [--dir build/bench-data/stats] [--quick]   (--quick: 3 groupings, fewer runs)
 #include <httplib.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -118,7 +118,8 @@ double SqliteShellMs(const std::string& db, const std::string& sql) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir = "build/bench-data";
+  std::string dir =
+      "build/bench-data/stats";  // its own folder: the key file lies beside the database
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

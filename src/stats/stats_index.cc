@@ -236,7 +236,11 @@ void StatsIndex::Upsert(const storage::ContactFacts& f) {
 void StatsIndex::UpsertLocked(const storage::ContactFacts& f) {
   if (f.id <= 0) return;
   size_t id = static_cast<size_t>(f.id);
-  if (id >= rows_.size()) rows_.resize(std::max(id + 1, rows_.size() + rows_.size() / 2));
+  if (id >= rows_.size()) {
+    size_t want = std::max(id + 1, rows_.size() + rows_.size() / 2);
+    if (id < rows_.capacity()) want = std::min(want, rows_.capacity());  // within what was reserved
+    rows_.resize(want);
+  }
   Row& r = rows_[id];
   if ((r.flags & kPresent) && r.version > f.version) return;  // a late, older notification
   if (!(r.flags & kPresent)) ++present_;
@@ -306,6 +310,10 @@ void StatsIndex::SetMember(std::vector<uint32_t>& ids, uint32_t id, bool member)
   if (!member && present) ids.erase(it);
 }
 
+namespace {
+constexpr size_t kLoadBatch = 16384;  // contacts read before taking the write lock to add them
+}  // namespace
+
 Status StatsIndex::LoadFrom(storage::Database& db) {
   int64_t after;
   {
@@ -313,15 +321,23 @@ Status StatsIndex::LoadFrom(storage::Database& db) {
     after = max_id_;
   }
   std::vector<storage::ContactFacts> batch;
+  batch.reserve(kLoadBatch);
   auto flush = [&] {
     std::unique_lock lock(mu_);
     for (const auto& f : batch) UpsertLocked(f);
     batch.clear();
   };
-  CS_TRY_STATUS(db.Read([&](storage::ReadTxn& t) {
+  CS_TRY_STATUS(db.Read([&](storage::ReadTxn& t) -> Status {
+    if (after == 0) {
+      // Sized once: growing the row array by halves while loading 1.6 M contacts briefly held
+      // the old and the new array (the load's peak memory).
+      CS_TRY(int64_t n, t.CountContacts());
+      std::unique_lock lock(mu_);
+      rows_.reserve(static_cast<size_t>(n) + 1);
+    }
     return t.ScanContactFacts(after, [&](const storage::ContactFacts& f) {
       batch.push_back(f);
-      if (batch.size() == 65536) flush();
+      if (batch.size() == kLoadBatch) flush();
     });
   }));
   flush();
