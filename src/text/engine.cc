@@ -14,6 +14,16 @@ namespace {
 constexpr uint16_t kMaxMatchesPerRule = 16;
 constexpr size_t kMaxMatches = size_t{1} << 15;
 
+// A weak signal of this category (weight below kWeakDanger) needs a "physical" cue in its
+// sentence or a neighbouring one to count in full; without one it is multiplied by
+// kNoPhysicalFactor. Chosen on the tuning set (docs/triage.md, run 10): the weak phrases
+// ("cứu em", "em sợ", "bị giữ lại", "không dám về") are what scams, loan-app harassment,
+// betting debts and game talk share with real danger; the strong ones (>= 0.7) name the
+// violence, confinement or abduction themselves.
+constexpr std::string_view kPhysicalCategory = "immediate_danger";
+constexpr double kWeakDanger = 0.7;
+constexpr double kNoPhysicalFactor = 0.5;
+
 struct Rule {
   bool is_signal = true;
   uint32_t index = 0;     // into Lexicon::signals or Lexicon::cues
@@ -357,6 +367,16 @@ TriageResult Engine::Triage(std::string_view text) const {
     });
   };
 
+  // The physical-context rule is on when the lexicon has the category and any physical cue.
+  const auto physical_it =
+      std::find_if(lexicon.categories.begin(), lexicon.categories.end(),
+                   [](const CategoryDef& c) { return c.key == kPhysicalCategory; });
+  const bool physical_rule =
+      physical_it != lexicon.categories.end() &&
+      std::any_of(lexicon.cues.begin(), lexicon.cues.end(),
+                  [](const CueDef& c) { return c.kind == CueKind::kPhysical; });
+  const auto physical_category = static_cast<uint32_t>(physical_it - lexicon.categories.begin());
+
   std::vector<Scored> scored;
   scored.reserve(live.size());
   for (const Match& m : live) {
@@ -392,6 +412,15 @@ TriageResult Engine::Triage(std::string_view text) const {
     }
     if (subsumed(m, rule.category, def.weight)) context |= kContextSubsumed;
     if (genre_frame) context |= kContextGenre;
+    // Before urgency, which it blocks like the other contexts: "cứu em" and "chặn em lại" in
+    // game talk are no established risk for "đang" or "cứu em" to raise.
+    if (physical_rule && rule.category == physical_category && def.weight < kWeakDanger &&
+        !any_cue(CueKind::kPhysical, [&](const Match& p) {
+          const uint32_t s = tokens[p.first].sentence;
+          return s + 1 >= first.sentence && s <= first.sentence + 1;
+        })) {
+      context |= kContextNoPhysical;
+    }
     // Urgency raises only a signal no other context touched (reported speech aside: a
     // perpetrator's threat is reported speech and the most urgent thing there is). Same
     // sentence or a neighbouring one: "Họ bắt em thuê khách sạn. Giờ em đang ở đó."
@@ -409,6 +438,7 @@ TriageResult Engine::Triage(std::string_view text) const {
     if (context & kContextPast) effective *= cat.past;
     if (context & kContextResolved) effective *= cat.resolved;
     if (context & kContextGenre) effective *= cat.genre;
+    if (context & kContextNoPhysical) effective *= kNoPhysicalFactor;
     if (context & kContextSubsumed) effective = 0;
     effective = std::max(effective, std::min(def.weight, cat.floor));
     if (context & kContextIdiom) effective = 0;

@@ -30,6 +30,13 @@
 //     explained by it ("sẽ hại cháu" of immediate danger inside the kidnapping scam's "đòi chuyển
 //     tiền ngay nếu không sẽ hại cháu"): it counts 0 (then the floor), flagged subsumed. The
 //     two-part reading wins over the one-word one;
+//   * a weak immediate-danger signal (lexicon weight below 0.7: "cứu em", "em sợ", "không
+//     dám về") with no "physical" cue (cues.tsv: a body, a weapon, confinement, pursuit —
+//     "đánh", "dao", "máu", "nhốt", "kéo lên xe", "đi theo") in its sentence or a neighbouring
+//     one is multiplied by 0.5, flagged no_physical: on its own such a phrase is as often about
+//     a scam, a loan app's harassment or a game; like the other contexts it keeps the signal
+//     from being urgent. Strong ones and other categories (self-harm above all) are
+//     untouched; a lexicon without physical cues turns the rule off;
 //   * a match whose words the child wrote with diacritics that contradict the lexicon's ("từng
 //     ảnh" against "tung ảnh") is not a match;
 //   * per category, overlapping matches count once (the strongest), distinct ones combine as
@@ -69,8 +76,9 @@ enum ContextFlag : uint32_t {
   kContextPast = 1u << 3,
   kContextIdiom = 1u << 4,
   kContextUrgent = 1u << 5,
-  kContextResolved = 1u << 6,  // told before a "resolved" cue ("đã được hoàn tiền")
-  kContextSubsumed = 1u << 7,  // inside a longer, at least as strong signal of another category
+  kContextResolved = 1u << 6,    // told before a "resolved" cue ("đã được hoàn tiền")
+  kContextSubsumed = 1u << 7,    // inside a longer, at least as strong signal of another category
+  kContextNoPhysical = 1u << 8,  // a weak immediate-danger signal with no physical cue near it
 };
 
 struct Signal {

@@ -243,6 +243,55 @@ TEST(EngineTest, UrgencyRaisesEstablishedRisksOnly) {
   EXPECT_EQ(engine->Triage("bố em đang không cầm dao").level, Level::kLow);
 }
 
+TEST(EngineTest, AWeakDangerSignalNeedsAPhysicalWordNearIt) {
+  LexiconSources sources = Sources("");
+  sources.categories_tsv +=
+      "immediate_danger\temergency\tlow\t0.3\t1\t0.25\t0.65\t0.7\t0.5\t0\tNguy hiểm\tDanger\n";
+  sources.signals_tsv =
+      "immediate_danger\t0.6\tcứu em\nimmediate_danger\t0.8\tbị nhốt\n"
+      "self\t0.5\tmuốn chết\n";
+  sources.cues_tsv = "physical\t{đánh|nhốt|dao}\nurgent\tđang\n";
+  auto lexicon = ParseLexicon(sources);
+  ASSERT_TRUE(lexicon.has_value()) << lexicon.error().ToString();
+  auto compiled = Engine::Compile(std::move(*lexicon), {});
+  ASSERT_TRUE(compiled.has_value()) << compiled.error().ToString();
+  const auto& engine = *compiled;
+  // Without a physical word nearby (a loan app's harassment), the weak signal counts half.
+  TriageResult r = engine->Triage("app vay gọi cho cả nhà. cứu em với");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_TRUE(r.signals[0].context & kContextNoPhysical);
+  EXPECT_NEAR(r.signals[0].effective, 0.3, 1e-9);
+  EXPECT_TRUE(r.categories.empty());
+  // Nor is it made urgent: it is no established risk.
+  r = engine->Triage("đang chơi game. cứu em với");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_EQ(r.signals[0].context, uint32_t{kContextNoPhysical});
+  // With one in the same sentence or the next, it counts in full.
+  for (std::string_view text :
+       {"bố đánh em, cứu em với", "cứu em với. bố cầm dao ngoài cửa", "bố đánh em. cứu em"}) {
+    r = engine->Triage(text);
+    ASSERT_EQ(r.signals.size(), 1u) << text;
+    EXPECT_FALSE(r.signals[0].context & kContextNoPhysical) << text;
+    EXPECT_NEAR(r.signals[0].effective, 0.6, 1e-9) << text;
+  }
+  // Two sentences away is not near.
+  r = engine->Triage("bố đánh em. em trốn rồi. giờ em ổn. cứu em");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_TRUE(r.signals[0].context & kContextNoPhysical);
+  // A strong signal and a self-harm signal are untouched.
+  r = engine->Triage("em bị nhốt");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_FALSE(r.signals[0].context & kContextNoPhysical);
+  EXPECT_NEAR(r.signals[0].effective, 0.8, 1e-9);
+  r = engine->Triage("em muốn chết");
+  ASSERT_EQ(r.signals.size(), 1u);
+  EXPECT_FALSE(r.signals[0].context & kContextNoPhysical);
+  EXPECT_NEAR(r.signals[0].effective, 0.5, 1e-9);
+  // A lexicon without physical cues keeps the rule off.
+  auto plain = Build("threat\t0.6\tcứu em\n");
+  EXPECT_NEAR(plain->Triage("cứu em với").score, 0.6, 1e-9);
+}
+
 TEST(EngineTest, ScoresCombineAndCap) {
   auto engine = Build(
       "self\t0.9\tmuốn tự tử\nself\t0.7\ttự tử\nscam\t0.5\tbị lừa\nscam\t0.5\tmất tiền\n"

@@ -112,6 +112,8 @@ std::string_view CueKindName(CueKind kind) {
       return "idiom";
     case CueKind::kResolved:
       return "resolved";
+    case CueKind::kPhysical:
+      return "physical";
     case CueKind::kConditional:
       return "conditional";
     case CueKind::kUrgent:
@@ -123,7 +125,7 @@ std::string_view CueKindName(CueKind kind) {
 std::optional<CueKind> ParseCueKind(std::string_view name) {
   for (CueKind k : {CueKind::kNegation, CueKind::kReported, CueKind::kGenre, CueKind::kDisclosure,
                     CueKind::kPast, CueKind::kIdiom, CueKind::kConditional, CueKind::kUrgent,
-                    CueKind::kResolved}) {
+                    CueKind::kResolved, CueKind::kPhysical}) {
     if (CueKindName(k) == name) return k;
   }
   return std::nullopt;
@@ -210,7 +212,7 @@ Result<Lexicon> ParseLexicon(const LexiconSources& sources) {
     if (!kind) {
       return Fail(RowError(kCues, row.line,
                            "kind must be negation|reported|genre|disclosure|past|idiom|"
-                           "conditional|urgent|resolved"));
+                           "conditional|urgent|resolved|physical"));
     }
     CueDef def;
     def.kind = *kind;

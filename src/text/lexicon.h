@@ -8,7 +8,7 @@
 //                   weight
 //   signals.tsv     category, weight, pattern[, note] — what to look for
 //   cues.tsv        kind, pattern[, note] — context: negation, reported, genre, past,
-//                   disclosure, idiom, conditional, urgent, resolved
+//                   disclosure, idiom, conditional, urgent, resolved, physical
 //   levels.tsv      name, value — score thresholds for emergency, high, medium and "suggest"
 // Patterns are written in ordinary Vietnamese with full diacritics (a word's marks are part of
 // it: "tung" does not match "từng" when the child wrote the marks; text typed without any marks
@@ -80,10 +80,12 @@ enum class CueKind : uint8_t {
   kConditional,  // "nếu không", "không thì": the "không" inside is "otherwise", not a negation
   kUrgent,       // "đang", "ngay bây giờ", "tối nay", "cứu em": the risk is happening now
   kResolved,  // "đã được hoàn tiền", "giờ ổn rồi", "đã chặn": what was told before it is over
+  kPhysical,  // "đánh", "nhốt", "dao", "máu", "kéo lên xe": a body, a weapon, confinement or
+              // pursuit nearby; a weak immediate-danger signal without one counts less
 };
 
 /// "negation", "reported", "genre", "disclosure", "past", "idiom", "conditional", "urgent",
-/// "resolved".
+/// "resolved", "physical".
 std::string_view CueKindName(CueKind kind);
 std::optional<CueKind> ParseCueKind(std::string_view name);
 

@@ -99,7 +99,7 @@ TEST(LexiconTest, NamesRoundTrip) {
   }
   for (CueKind k : {CueKind::kNegation, CueKind::kReported, CueKind::kGenre, CueKind::kDisclosure,
                     CueKind::kPast, CueKind::kIdiom, CueKind::kConditional, CueKind::kUrgent,
-                    CueKind::kResolved}) {
+                    CueKind::kResolved, CueKind::kPhysical}) {
     EXPECT_EQ(ParseCueKind(CueKindName(k)), k);
   }
   EXPECT_EQ(ParseLevel("urgent"), std::nullopt);

@@ -69,10 +69,11 @@ std::string_view LevelNameOf(int level) {
 
 std::vector<std::string> ContextNames(uint32_t context) {
   static const std::pair<uint32_t, const char*> kNames[] = {
-      {text::kContextNegated, "negated"},   {text::kContextReported, "reported"},
-      {text::kContextGenre, "genre"},       {text::kContextPast, "past"},
-      {text::kContextIdiom, "idiom"},       {text::kContextUrgent, "urgent"},
-      {text::kContextResolved, "resolved"}, {text::kContextSubsumed, "subsumed"}};
+      {text::kContextNegated, "negated"},       {text::kContextReported, "reported"},
+      {text::kContextGenre, "genre"},           {text::kContextPast, "past"},
+      {text::kContextIdiom, "idiom"},           {text::kContextUrgent, "urgent"},
+      {text::kContextResolved, "resolved"},     {text::kContextSubsumed, "subsumed"},
+      {text::kContextNoPhysical, "no_physical"}};
   std::vector<std::string> out;
   for (const auto& [bit, name] : kNames) {
     if (context & bit) out.emplace_back(name);
