@@ -85,17 +85,21 @@ nlohmann::json OpenApiDocument(const std::vector<Route>& routes) {
       for (const char* code : {"400", "401", "403", "404", "413", "500"}) {
         if (!responses.contains(code)) {
           responses[code] = {{"description", "Problem"},
-                             {"content", {{"application/problem+json", {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
+                             {"content",
+                              {{"application/problem+json",
+                                {{"schema", {{"$ref", "#/components/schemas/Problem"}}}}}}}};
         }
       }
     }
     paths[r.path][method] = std::move(op);
   }
   return {{"openapi", "3.1.0"},
-          {"info", {{"title", "childsafe API"},
-                    {"version", "1"},
-                    {"description", "Hotline 111: contacts and statistics. Times are UTC (RFC 3339); periods and "
-                                    "dates are local to Asia/Ho_Chi_Minh. Errors are application/problem+json."}}},
+          {"info",
+           {{"title", "childsafe API"},
+            {"version", "1"},
+            {"description",
+             "Hotline 111: contacts and statistics. Times are UTC (RFC 3339); periods and "
+             "dates are local to Asia/Ho_Chi_Minh. Errors are application/problem+json."}}},
           {"servers", json::array({{{"url", "http://127.0.0.1:8111"}}})},
           {"paths", paths},
           {"components", json::parse(kComponents)}};

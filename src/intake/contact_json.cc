@@ -26,7 +26,8 @@ class Decoder {
  public:
   FieldErrors errs;
 
-  void NoUnknown(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) {
+  void NoUnknown(const json& obj, const std::string& path,
+                 std::initializer_list<const char*> allowed) {
     std::set<std::string> ok(allowed.begin(), allowed.end());
     for (auto it = obj.begin(); it != obj.end(); ++it) {
       if (!ok.count(it.key())) {
@@ -46,8 +47,8 @@ class Decoder {
     return it->get<std::string>();
   }
 
-  std::optional<int64_t> Int(const json& obj, const char* key, const std::string& path,
-                             int64_t min, int64_t max) {
+  std::optional<int64_t> Int(const json& obj, const char* key, const std::string& path, int64_t min,
+                             int64_t max) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return std::nullopt;
     if (!it->is_number_integer()) {
@@ -93,14 +94,16 @@ Result<json> ParseJson(std::string_view text) {
   } catch (const json::parse_error& e) {
     // The parser reports ill-formed UTF-8 inside strings as a syntax error (id 101).
     if (std::string_view(e.what()).find("UTF-8") != std::string_view::npos) {
-      return Fail(Error::InvalidField("", field_codes::kInvalidUtf8,
-                                      "text is not valid UTF-8 (byte " + std::to_string(e.byte) + ")"));
+      return Fail(
+          Error::InvalidField("", field_codes::kInvalidUtf8,
+                              "text is not valid UTF-8 (byte " + std::to_string(e.byte) + ")"));
     }
     return Fail(Error::InvalidField("", field_codes::kInvalidFormat,
                                     "malformed JSON at byte " + std::to_string(e.byte)));
   } catch (const json::exception&) {
     // e.g. out_of_range.406: a number too large for a double ("-1e309").
-    return Fail(Error::InvalidField("", field_codes::kOutOfRange, "a number in the JSON is out of range"));
+    return Fail(
+        Error::InvalidField("", field_codes::kOutOfRange, "a number in the JSON is out of range"));
   }
 }
 
@@ -112,25 +115,63 @@ Result<domain::Contact> DecodeContact(const json& j, DecodeMode mode) {
   domain::Contact c;
   switch (mode) {
     case DecodeMode::kCreate:
-      d.NoUnknown(j, "", {"received_at", "channel", "centre", "counsellor", "call_type",
-                          "duration_seconds", "caller", "children", "categories", "outcome",
-                          "urgency", "summary", "taxonomy_version"});
+      d.NoUnknown(j, "",
+                  {"received_at", "channel", "centre", "counsellor", "call_type",
+                   "duration_seconds", "caller", "children", "categories", "outcome", "urgency",
+                   "summary", "taxonomy_version"});
       break;
     case DecodeMode::kImport:
-      d.NoUnknown(j, "", {"reference", "created_at", "received_at", "channel", "centre",
-                          "counsellor", "call_type", "duration_seconds", "caller", "children",
-                          "categories", "outcome", "urgency", "summary", "taxonomy_version", "online",
-                          "received_at_local", "id", "version", "updated_at", "repeat_caller",
-                          "caller_phone_recorded"});
+      d.NoUnknown(j, "",
+                  {"reference",
+                   "created_at",
+                   "received_at",
+                   "channel",
+                   "centre",
+                   "counsellor",
+                   "call_type",
+                   "duration_seconds",
+                   "caller",
+                   "children",
+                   "categories",
+                   "outcome",
+                   "urgency",
+                   "summary",
+                   "taxonomy_version",
+                   "online",
+                   "received_at_local",
+                   "id",
+                   "version",
+                   "updated_at",
+                   "repeat_caller",
+                   "caller_phone_recorded"});
       c.reference = d.Str(j, "reference", "");
       c.created_at = d.Time(j, "created_at", "");
       break;
     case DecodeMode::kReplace:
-      d.NoUnknown(j, "", {"id", "reference", "version", "created_at", "updated_at", "received_at",
-                          "received_at_local", "channel", "centre", "counsellor", "call_type",
-                          "duration_seconds", "caller", "children", "categories", "outcome",
-                          "urgency", "summary", "taxonomy_version", "online", "repeat_caller",
-                          "caller_phone_recorded", "triage"});
+      d.NoUnknown(j, "",
+                  {"id",
+                   "reference",
+                   "version",
+                   "created_at",
+                   "updated_at",
+                   "received_at",
+                   "received_at_local",
+                   "channel",
+                   "centre",
+                   "counsellor",
+                   "call_type",
+                   "duration_seconds",
+                   "caller",
+                   "children",
+                   "categories",
+                   "outcome",
+                   "urgency",
+                   "summary",
+                   "taxonomy_version",
+                   "online",
+                   "repeat_caller",
+                   "caller_phone_recorded",
+                   "triage"});
       break;
   }
   c.received_at = d.Time(j, "received_at", "");
@@ -138,8 +179,8 @@ Result<domain::Contact> DecodeContact(const json& j, DecodeMode mode) {
   c.centre = d.Str(j, "centre", "");
   c.counsellor = d.Str(j, "counsellor", "");
   c.call_type = d.Str(j, "call_type", "");
-  c.duration_seconds =
-      static_cast<int32_t>(d.Int(j, "duration_seconds", "", 0, domain::kMaxDurationSeconds).value_or(0));
+  c.duration_seconds = static_cast<int32_t>(
+      d.Int(j, "duration_seconds", "", 0, domain::kMaxDurationSeconds).value_or(0));
   c.outcome = d.Str(j, "outcome", "");
   c.urgency = d.Str(j, "urgency", "");
   c.summary = d.Str(j, "summary", "");
@@ -150,9 +191,9 @@ Result<domain::Contact> DecodeContact(const json& j, DecodeMode mode) {
       d.errs.Add("caller", field_codes::kInvalidType, "must be an object");
     } else {
       d.NoUnknown(*it, "caller/", {"relation", "age_band", "gender", "name", "phone"});
-      c.caller = domain::Caller{d.Str(*it, "relation", "caller/"), d.Str(*it, "age_band", "caller/"),
-                                d.Str(*it, "gender", "caller/"), d.Str(*it, "name", "caller/"),
-                                d.Str(*it, "phone", "caller/")};
+      c.caller = domain::Caller{d.Str(*it, "relation", "caller/"),
+                                d.Str(*it, "age_band", "caller/"), d.Str(*it, "gender", "caller/"),
+                                d.Str(*it, "name", "caller/"), d.Str(*it, "phone", "caller/")};
     }
   }
   if (auto it = j.find("children"); it != j.end() && !it->is_null()) {
@@ -165,10 +206,12 @@ Result<domain::Contact> DecodeContact(const json& j, DecodeMode mode) {
         const json& ch = (*it)[i];
         std::string p = "children/" + std::to_string(i) + "/";
         if (!ch.is_object()) {
-          d.errs.Add("children/" + std::to_string(i), field_codes::kInvalidType, "must be an object");
+          d.errs.Add("children/" + std::to_string(i), field_codes::kInvalidType,
+                     "must be an object");
           continue;
         }
-        d.NoUnknown(ch, p, {"age", "gender", "province", "name", "address", "phone", "date_of_birth"});
+        d.NoUnknown(ch, p,
+                    {"age", "gender", "province", "name", "address", "phone", "date_of_birth"});
         domain::Child child;
         if (auto age = d.Int(ch, "age", p, 0, 25)) child.age = static_cast<int>(*age);
         child.gender = d.Str(ch, "gender", p);
@@ -189,7 +232,8 @@ Result<domain::Contact> DecodeContact(const json& j, DecodeMode mode) {
     } else {
       for (size_t i = 0; i < it->size(); ++i) {
         if (!(*it)[i].is_string()) {
-          d.errs.Add("categories/" + std::to_string(i), field_codes::kInvalidType, "must be a string");
+          d.errs.Add("categories/" + std::to_string(i), field_codes::kInvalidType,
+                     "must be a string");
         } else {
           c.categories.push_back((*it)[i].get<std::string>());
         }
@@ -272,7 +316,8 @@ json MergePatch(json target, const json& patch) {
 std::string RepeatCallerTextVi(const storage::RepeatCallerInfo& info) {
   if (info.previous_contacts == 0) return "Lần đầu liên hệ";
   std::string s = "Đã liên hệ " + std::to_string(info.previous_contacts) + " lần trước";
-  if (info.last_received_at) s += ", lần gần nhất " + FormatDateVi(LocalDayOf(*info.last_received_at));
+  if (info.last_received_at)
+    s += ", lần gần nhất " + FormatDateVi(LocalDayOf(*info.last_received_at));
   return s;
 }
 

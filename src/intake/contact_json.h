@@ -5,11 +5,10 @@
 // errors naming the JSON path (e.g. "children/0/age"), all at once. Decoding checks form only;
 // domain::ValidateContact checks meaning (codes, combinations, dates).
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/result.h"
 #include "domain/contact.h"

@@ -168,7 +168,8 @@ TEST_P(StorageConformance, ListsNewestFirstWithFiltersAndCursors) {
   // 30 contacts an hour apart; every third is non-data.
   std::vector<int64_t> ids;
   for (int i = 0; i < 30; ++i) {
-    auto sc = MakeContact(1700000000 + i * 3600, "111-2023-1" + std::to_string(100 + i), i % 3 != 0);
+    auto sc =
+        MakeContact(1700000000 + i * 3600, "111-2023-1" + std::to_string(100 + i), i % 3 != 0);
     if (i % 5 == 0 && i % 3 != 0) sc.contact.categories = {"violence.physical"}, sc.online = false;
     if (i % 3 != 0 && i % 2 == 0) sc.child_province_current = {"79", ""};
     auto id = Insert(*db_, sc);
@@ -193,7 +194,7 @@ TEST_P(StorageConformance, ListsNewestFirstWithFiltersAndCursors) {
   all.limit = 7;
   auto got = list(all);
   ASSERT_EQ(got.size(), 30u);
-  EXPECT_EQ(got.front(), ids.back());  // newest first
+  EXPECT_EQ(got.front(), ids.back());                                // newest first
   EXPECT_EQ(std::set<int64_t>(got.begin(), got.end()).size(), 30u);  // each exactly once
 
   ContactQuery q;
@@ -244,7 +245,9 @@ TEST_P(StorageConformance, ScansFactsForStatistics) {
 }
 
 TEST_P(StorageConformance, RecognisesRepeatCallersByPseudonym) {
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(Insert(*db_, MakeContact(1700000000 + i * 86400, "111-2023-00002" + std::to_string(i))));
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(
+        Insert(*db_, MakeContact(1700000000 + i * 86400, "111-2023-00002" + std::to_string(i))));
   auto last = Insert(*db_, MakeContact(1700000000 + 9 * 86400, "111-2023-000029"));
   RepeatCallerInfo info;
   ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
@@ -400,7 +403,8 @@ TEST_P(StorageConformance, UsersSessionsAndRecoveryCodes) {
   changed.locked_until = 500;
   changed.totp_secret = "sealed";
   ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.UpdateUser(changed, 1); }));
-  EXPECT_EQ(db_->Write([&](WriteTxn& t) { return t.UpdateUser(changed, 1); }).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(db_->Write([&](WriteTxn& t) { return t.UpdateUser(changed, 1); }).error().code,
+            ErrorCode::kConflict);
   ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
     CS_TRY(got, t.GetUser(id));
     CS_TRY(int64_t n, t.CountActiveUsers("counsellor"));
@@ -451,8 +455,18 @@ TEST_P(StorageConformance, UsersSessionsAndRecoveryCodes) {
 
 TEST_P(StorageConformance, AuditTrailAppendsAndQueries) {
   for (int i = 1; i <= 5; ++i) {
-    AuditEntry e{i, 1000 + i, i % 2 ? "user:1" : "user:2", "contact.read", "contact", std::to_string(i % 3),
-                 "ok", "", "127.0.0.1", "r" + std::to_string(i), "{}", "mac" + std::to_string(i)};
+    AuditEntry e{i,
+                 1000 + i,
+                 i % 2 ? "user:1" : "user:2",
+                 "contact.read",
+                 "contact",
+                 std::to_string(i % 3),
+                 "ok",
+                 "",
+                 "127.0.0.1",
+                 "r" + std::to_string(i),
+                 "{}",
+                 "mac" + std::to_string(i)};
     ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.AppendAudit(e); }));
   }
   AuditEntry clash{3, 0, "x", "y", "", "", "ok", "", "", "", "{}", "m"};
@@ -527,11 +541,13 @@ TEST_P(StorageConformance, ErasureKeepsCodedFieldsAndRespectsLegalHold) {
 TEST_P(StorageConformance, TokensListAndRevoke) {
   int64_t id = 0;
   ASSERT_TRUE(db_->Write([&](WriteTxn& t) -> Status {
-    CS_TRY(id, t.InsertApiToken(ApiToken{0, "p", "hash", "partner", "match", 1, std::nullopt, std::nullopt}));
+    CS_TRY(id, t.InsertApiToken(
+                   ApiToken{0, "p", "hash", "partner", "match", 1, std::nullopt, std::nullopt}));
     return {};
   }));
   ASSERT_TRUE(db_->Write([&](WriteTxn& t) { return t.RevokeApiToken(id, 50); }));
-  EXPECT_EQ(db_->Write([&](WriteTxn& t) { return t.RevokeApiToken(id, 51); }).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(db_->Write([&](WriteTxn& t) { return t.RevokeApiToken(id, 51); }).error().code,
+            ErrorCode::kNotFound);
   std::vector<ApiToken> all;
   ASSERT_TRUE(db_->Read([&](ReadTxn& t) -> Status {
     CS_TRY(all, t.ListApiTokens());

@@ -278,7 +278,8 @@ int LatestSchemaVersion() { return Migrations().back().version; }
 std::string RenderSql(std::string_view sql, Dialect dialect) {
   std::string out(sql);
   auto replace = [&](std::string_view from, std::string_view to) {
-    for (size_t pos = out.find(from); pos != std::string::npos; pos = out.find(from, pos + to.size())) {
+    for (size_t pos = out.find(from); pos != std::string::npos;
+         pos = out.find(from, pos + to.size())) {
       out.replace(pos, from.size(), to);
     }
   };

@@ -58,8 +58,10 @@ class SqliteTxn final : public WriteTxn {
   Status TouchSession(const std::string& id_hash, UnixSeconds now) override;
   Status EndSession(const std::string& id_hash, UnixSeconds now) override;
   Status EndUserSessions(int64_t user_id, UnixSeconds now) override;
-  Status ReplaceRecoveryCodes(int64_t user_id, const std::vector<std::string>& code_hashes) override;
-  Result<bool> UseRecoveryCode(int64_t user_id, const std::string& code_hash, UnixSeconds now) override;
+  Status ReplaceRecoveryCodes(int64_t user_id,
+                              const std::vector<std::string>& code_hashes) override;
+  Result<bool> UseRecoveryCode(int64_t user_id, const std::string& code_hash,
+                               UnixSeconds now) override;
   Status RevokeApiToken(int64_t id, UnixSeconds now) override;
 
   // sqlite_audit.cc
@@ -114,7 +116,8 @@ class SqliteTxn final : public WriteTxn {
   static AuditEntry ReadAuditRow(sqlite::Stmt& s);
   static HashBank ReadHashBankRow(sqlite::Stmt& s);
   static BankImport ReadBankImportRow(sqlite::Stmt& s);
-  Result<std::vector<int64_t>> Ids(const std::string& sql, const std::function<void(sqlite::Stmt&)>& bind);
+  Result<std::vector<int64_t>> Ids(const std::string& sql,
+                                   const std::function<void(sqlite::Stmt&)>& bind);
   static int BindContactFields(sqlite::Stmt& s, int i, const StoredContact& sc);
   Status InsertChildrenAndCategories(int64_t id, const StoredContact& sc);
   static StoredContact ReadContactRow(sqlite::Stmt& s);

@@ -176,8 +176,8 @@ struct HashBank {
   int64_t id = 0;
   std::string name;  // unique
   std::string description;
-  std::string source;   // who supplied the list
-  std::string licence;  // the licence or agreement it is used under
+  std::string source;     // who supplied the list
+  std::string licence;    // the licence or agreement it is used under
   bool negative = false;  // known false positives: they suppress matches and never match
   bool enabled = true;
   UnixSeconds created_at = 0;
