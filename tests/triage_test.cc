@@ -171,7 +171,11 @@ TEST(TriageServer, TriagesQueuesAlertsSearchesAndReloadsWithoutARestart) {
   ASSERT_TRUE(line);
   json now = triage("Mua thẻ cào gấp cho chú công an");
   EXPECT_NE(now["lexicon_version"], v1);
-  EXPECT_EQ(now["suggested_categories"][0]["category"], "fraud") << now.dump();
+  // The new signal is found and highlighted. (Whether fraud is also suggested is the model's
+  // second opinion on a phrasing it never saw: here it doubts it, see docs/triage.md, run 11.)
+  ASSERT_EQ(now["signals"].size(), 1u) << now.dump();
+  EXPECT_EQ(now["signals"][0]["category"], "fraud") << now.dump();
+  EXPECT_EQ(now["signals"][0]["text"], "Mua thẻ cào gấp cho chú công an") << now.dump();
   EXPECT_NE(line->find(now["lexicon_version"].get<std::string>()), std::string::npos);
 
   // An alert stream is open; SIGTERM still stops the server promptly.

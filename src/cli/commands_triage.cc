@@ -3,11 +3,13 @@
 // a running server with it (SIGHUP).
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
 #include <ostream>
+#include <set>
 #include <sstream>
 
 #include "cli/command.h"
@@ -104,6 +106,81 @@ int Eval(const RuntimeOptions& ro, const std::string& file, bool misses, Io& io)
   return met ? 0 : 1;
 }
 
+struct ModelArgs {
+  std::vector<std::string> files;
+  std::string out;
+  int folds = 5;
+  bool misses = false;
+  text::TrainOptions options;
+};
+
+// The labelled sets of `files`, one after another; an id in two files is an error.
+Result<text::EvalSet> LoadSets(const std::vector<std::string>& files) {
+  text::EvalSet all;
+  std::set<std::string, std::less<>> ids;
+  for (const std::string& file : files) {
+    CS_TRY(text::EvalSet set, text::LoadEvalSet(file));
+    for (text::EvalExample& ex : set.examples) {
+      if (!ids.insert(ex.id).second) {
+        return Fail(Error::Invalid(file + " line " + std::to_string(ex.line) + ": id " + ex.id +
+                                   " is already in an earlier file"));
+      }
+      all.examples.push_back(std::move(ex));
+    }
+  }
+  return all;
+}
+
+int Train(const RuntimeOptions& ro, const ModelArgs& args, Io& io) {
+  auto loaded = Load(ro);
+  if (!loaded) return Report(io.err, loaded.error());
+  auto set = LoadSets(args.files);
+  if (!set) return Report(io.err, set.error());
+  const text::Engine& engine = *loaded->engine;
+  auto model = text::TrainModel(engine.normalizer(), engine.lexicon().categories, set->examples,
+                                args.options);
+  if (!model) return Report(io.err, model.error());
+  const std::string tsv = text::FormatModel(*model, engine.lexicon().categories);
+  if (args.out.empty()) {
+    io.out << tsv;
+    return 0;
+  }
+  // Written beside the target and renamed over it: a reload never sees half a model.
+  const std::string tmp = args.out + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << tsv;
+    out.close();
+    if (!out) return Report(io.err, Error::Unavailable("cannot write " + tmp));
+  }
+  if (std::rename(tmp.c_str(), args.out.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return Report(io.err, Error::Unavailable("cannot write " + args.out));
+  }
+  io.err << "childsafe: " << set->examples.size() << " ví dụ / examples, " << model->features.size()
+         << " đặc trưng / features → " << args.out << "\n";
+  return 0;
+}
+
+int CrossValidateCommand(const RuntimeOptions& ro, const ModelArgs& args, Io& io) {
+  auto loaded = Load(ro);
+  if (!loaded) return Report(io.err, loaded.error());
+  auto set = LoadSets(args.files);
+  if (!set) return Report(io.err, set.error());
+  auto teencode = text::ReadTeencode(ResolveDataDir(ro.data_dir));
+  if (!teencode) return Report(io.err, teencode.error());
+  auto report =
+      text::CrossValidate(loaded->engine->lexicon(), *teencode, *set, args.folds, args.options);
+  if (!report) return Report(io.err, report.error());
+  io.out << "Kiểm định chéo / " << args.folds << "-fold cross-validation, model params boost "
+         << args.options.params.boost << " min " << args.options.params.min << " doubt "
+         << args.options.params.doubt << " damp " << args.options.params.damp << "\n";
+  io.out << text::FormatEvalReport(*report, args.misses);
+  bool met = false;
+  io.out << triage::FormatEvalGoals(*report, triage::EvalGoals{}, &met);
+  return 0;
+}
+
 int Check(const RuntimeOptions& ro, Io& io) {
   auto loaded = Load(ro);
   if (!loaded) return Report(io.err, loaded.error());
@@ -112,6 +189,12 @@ int Check(const RuntimeOptions& ro, Io& io) {
          << "  " << e.lexicon().categories.size() << " nhóm / categories, "
          << e.lexicon().signals.size() << " tín hiệu / signals, " << e.lexicon().cues.size()
          << " ngữ cảnh / cues, " << e.literal_count() << " chuỗi / literals\n";
+  if (e.lexicon().model.empty()) {
+    io.out << "  không có mô hình / no model (triage/model.tsv is empty)\n";
+  } else {
+    io.out << "  mô hình / model: " << e.lexicon().model.features.size()
+           << " đặc trưng / features\n";
+  }
   for (const auto& c : e.lexicon().categories) {
     if (loaded->map.CodesOf(c.key).empty()) {
       io.out << "  chưa gắn mã phân loại / no taxonomy codes for: " << c.key << "\n";
@@ -151,6 +234,53 @@ void RegisterTriageCommands(Registry& r) {
       ->check(CLI::ExistingFile);
   eval->add_flag("--misses", *misses, "List every miss (for lexicon editors)");
   r.Add(eval, [&ro, eval_file, misses](Io& io) { return Eval(ro, *eval_file, *misses, io); });
+
+  auto model_args = std::make_shared<ModelArgs>();
+  auto add_model_options = [model_args](CLI::App* cmd) {
+    cmd->add_option("FILE", model_args->files, "Labelled sets (format of data/triage/eval/)")
+        ->required()
+        ->check(CLI::ExistingFile);
+    text::TrainOptions& o = model_args->options;
+    cmd->add_option("--epochs", o.epochs, "Passes over the examples")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    cmd->add_option("--rate", o.rate, "SGD step")
+        ->check(CLI::Range(1e-6, 10.0))
+        ->capture_default_str();
+    cmd->add_option("--l2", o.l2, "Weight decay")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cmd->add_option("--prune", o.prune, "Leave out features below this |weight|")
+        ->check(CLI::Range(0.0, 10.0))
+        ->capture_default_str();
+    cmd->add_option("--boost", o.params.boost, "Param boost")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cmd->add_option("--min", o.params.min, "Param min")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cmd->add_option("--doubt", o.params.doubt, "Param doubt")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cmd->add_option("--damp", o.params.damp, "Param damp")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+  };
+  CLI::App* train = triage->add_subcommand(
+      "train",
+      "Huấn luyện mô hình / train the triage model on labelled sets (data/triage/model.tsv)");
+  add_model_options(train);
+  train->add_option("--out,-o", model_args->out, "Write the model here (default: standard output)");
+  r.Add(train, [&ro, model_args](Io& io) { return Train(ro, *model_args, io); });
+
+  CLI::App* cv = triage->add_subcommand(
+      "cv", "Kiểm định chéo / cross-validate the lexicon with a model trained on the other folds");
+  add_model_options(cv);
+  cv->add_option("--folds", model_args->folds, "Number of folds")
+      ->check(CLI::Range(2, 100))
+      ->capture_default_str();
+  cv->add_flag("--misses", model_args->misses, "List every miss");
+  r.Add(cv, [&ro, model_args](Io& io) { return CrossValidateCommand(ro, *model_args, io); });
 
   CLI::App* check = triage->add_subcommand(
       "check", "Kiểm tra bộ từ điển / compile the lexicon in the data directory and report");

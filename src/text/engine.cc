@@ -1,6 +1,7 @@
 #include "text/engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <tuple>
 #include <utility>
 
@@ -49,10 +50,160 @@ Level LevelOf(double score, const Thresholds& t) {
   return Level::kLow;
 }
 
+// The model compiled against the matcher's word ids (classifier.h): unigram weights by word id,
+// pairs of word ids in an open-addressing table, each feature counted once per message.
+struct CompiledModel {
+  // Each row is padded to kLanes floats (one cache line, 64-byte aligned), so adding a feature's
+  // weights is a few vector instructions on one line.
+  static constexpr size_t kLanes = 16;
+  struct alignas(64) Row {
+    float w[kLanes] = {};
+  };
+  size_t categories = 0;
+  std::vector<double> bias;
+  std::vector<Row> weights;          // one per feature
+  std::vector<int32_t> unigram_row;  // by matcher word id; -1: none
+  struct PairSlot {
+    uint64_t key = 0;  // (first id + 1) << 32 | (second id + 1); 0: empty
+    int64_t row = -1;
+  };
+  std::vector<PairSlot> pairs;  // key and row in one slot: one cache line per probe
+  uint64_t pair_mask = 0;
+  size_t rows = 0;
+
+  static uint64_t PairKey(int32_t a, int32_t b) {
+    return (uint64_t{static_cast<uint32_t>(a)} + 1) << 32 |
+           (uint64_t{static_cast<uint32_t>(b)} + 1);
+  }
+  static uint64_t Mix(uint64_t key) {
+    const uint64_t h = key * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 31);
+  }
+  int32_t PairRow(int32_t a, int32_t b) const {
+    const uint64_t key = PairKey(a, b);
+    for (uint64_t slot = Mix(key) & pair_mask;; slot = (slot + 1) & pair_mask) {
+      const PairSlot& s = pairs[slot];
+      if (s.key == key) return static_cast<int32_t>(s.row);
+      if (s.key == 0) return -1;
+    }
+  }
+  // Probabilities per category for a message whose tokens have the matcher ids `ids`.
+  void Score(const TokenVector& tokens, const std::vector<int32_t>& ids, double* out) const {
+    alignas(64) float z[kLanes] = {};
+    // Which rows were added: on the stack for models of up to 16,384 features.
+    constexpr size_t kStackWords = 256;
+    const size_t words = (rows + 63) / 64;
+    uint64_t stack[kStackWords];
+    std::unique_ptr<uint64_t[]> heap;
+    uint64_t* seen = stack;
+    if (words > kStackWords) {
+      heap = std::make_unique<uint64_t[]>(words);
+      seen = heap.get();
+    } else {
+      std::fill_n(stack, words, uint64_t{0});
+    }
+    auto add = [&](int32_t row) {
+      if (row < 0) return;
+      uint64_t& bits = seen[static_cast<size_t>(row) >> 6];
+      const uint64_t bit = uint64_t{1} << (row & 63);
+      if (bits & bit) return;
+      bits |= bit;
+      const float* w = weights[static_cast<size_t>(row)].w;
+      for (size_t c = 0; c < kLanes; ++c) z[c] += w[c];
+    };
+    auto is_word = [](const Token& t) {
+      return t.kind == TokenKind::kWord || t.kind == TokenKind::kEntity;
+    };
+    for (size_t t = 0; t < tokens.size(); ++t) {
+      if (ids[t] < 0) continue;
+      add(unigram_row[ids[t]]);
+      // Pairs whose words are both in the vocabulary (every pair feature's words are).
+      if (t + 1 < tokens.size() && ids[t + 1] >= 0 && is_word(tokens[t]) &&
+          is_word(tokens[t + 1])) {
+        add(PairRow(ids[t], ids[t + 1]));
+      }
+    }
+    for (size_t c = 0; c < categories; ++c) {
+      const double logit = bias[c] + static_cast<double>(z[c]);
+      out[c] = 1.0 / (1.0 + std::exp(-std::clamp(logit, -30.0, 30.0)));
+    }
+  }
+};
+
+// Model rows compiled into `model`, words interned in `matcher` (before its Build()).
+void CompileModel(const ModelDef& def, size_t categories, internal::PhraseMatcher& matcher,
+                  CompiledModel& model) {
+  model.categories = categories;
+  model.bias = def.bias;
+  model.rows = def.features.size();
+  model.weights.resize(model.rows);
+  std::vector<std::pair<int32_t, int32_t>> unigrams;
+  std::vector<std::pair<uint64_t, int32_t>> pairs;
+  for (size_t r = 0; r < def.features.size(); ++r) {
+    const ModelFeature& f = def.features[r];
+    std::copy(f.weights.begin(), f.weights.end(), model.weights[r].w);
+    const int32_t a = matcher.AddWord(f.first);
+    if (f.second.empty()) {
+      unigrams.emplace_back(a, static_cast<int32_t>(r));
+    } else {
+      pairs.emplace_back(CompiledModel::PairKey(a, matcher.AddWord(f.second)),
+                         static_cast<int32_t>(r));
+    }
+  }
+  model.unigram_row.assign(matcher.word_count(), -1);
+  for (const auto& [word, row] : unigrams) model.unigram_row[word] = row;
+  uint64_t size = 16;
+  while (size < pairs.size() * 2) size <<= 1;
+  model.pairs.assign(size, {});
+  model.pair_mask = size - 1;
+  for (const auto& [key, row] : pairs) {
+    uint64_t slot = CompiledModel::Mix(key) & model.pair_mask;
+    while (model.pairs[slot].key != 0) slot = (slot + 1) & model.pair_mask;
+    model.pairs[slot] = {key, row};
+  }
+}
+
+// The category scores of the lexicon (`lexicon_score`, -1 where no signal scored, `live` where
+// one is live) and of the model (`probability`, null without one) become the result's levels,
+// score and suggested categories.
+void Conclude(const Lexicon& lexicon, const double* lexicon_score, const uint8_t* live,
+              const double* probability, TriageResult& result) {
+  const Thresholds& thresholds = lexicon.thresholds;
+  const ModelParams& params = lexicon.model.params;
+  for (size_t c = 0; c < lexicon.categories.size(); ++c) {
+    const CategoryDef& cat = lexicon.categories[c];
+    const bool scored = lexicon_score[c] >= 0;
+    double score = scored ? lexicon_score[c] : 0.0;
+    if (probability != nullptr) {
+      const double p = probability[c];
+      // Doubted: damped, never below the floor (self-harm is never silenced).
+      if (score > 0 && p < params.doubt)
+        score = std::max(score * params.damp, std::min(score, cat.floor));
+      if (p >= params.min) score += (1.0 - score) * params.boost * p;
+    }
+    if (!scored && score < thresholds.suggest) continue;
+    Level level = std::min(LevelOf(score, thresholds), cat.max_level);
+    if (live[c]) level = std::max(level, cat.min_level);
+    result.level = std::max(result.level, level);
+    result.score = std::max(result.score, score);
+    if (score >= thresholds.suggest) {
+      result.categories.push_back(
+          {cat.key, score, level, probability != nullptr ? probability[c] : -1.0, scored});
+    }
+  }
+  std::sort(result.categories.begin(), result.categories.end(),
+            [](const CategoryScore& a, const CategoryScore& b) {
+              if (a.score != b.score) return a.score > b.score;
+              if (a.level != b.level) return a.level > b.level;
+              return a.category < b.category;
+            });
+}
+
 }  // namespace
 
 struct Engine::Impl {
   Lexicon lexicon;
+  CompiledModel model;  // categories == 0: no model
   Normalizer normalizer;
   std::vector<Rule> rules;
   std::vector<uint32_t> segment_rule;  // global segment index -> rule
@@ -118,6 +269,12 @@ Result<std::shared_ptr<const Engine>> Engine::Compile(Lexicon lexicon,
     CS_TRY_STATUS(add(std::move(rule), c.pattern, "cues.tsv", c.line));
   }
   if (impl->literal_count == 0) return Fail(Error::Invalid("the lexicon has no patterns"));
+  if (!lexicon.model.empty()) {
+    if (lexicon.categories.size() > CompiledModel::kLanes) {
+      return Fail(Error::Invalid("model.tsv: a model supports at most 16 categories"));
+    }
+    CompileModel(lexicon.model, lexicon.categories.size(), impl->matcher, impl->model);
+  }
   impl->matcher.Build();
   impl->lexicon = std::move(lexicon);
   return std::shared_ptr<const Engine>(new Engine(std::move(impl)));
@@ -167,7 +324,20 @@ TriageResult Engine::Triage(std::string_view text) const {
         found.push_back({segment, tokens[first].begin - 1, tokens[last].end + 1, first, last});
         return found.size() < kMaxMatches;
       });
-  if (found.empty()) return result;
+  const size_t category_count = lexicon.categories.size();
+  std::vector<double> probability;
+  if (impl.model.categories != 0) {
+    probability.resize(category_count);
+    impl.model.Score(tokens, token_ids, probability.data());
+  }
+  std::vector<double> lexicon_score(category_count, -1.0);
+  std::vector<uint8_t> live_category(category_count, 0);
+  auto conclude = [&] {
+    Conclude(lexicon, lexicon_score.data(), live_category.data(),
+             probability.empty() ? nullptr : probability.data(), result);
+    return result;
+  };
+  if (found.empty()) return conclude();
   // By segment (a counting sort over the segments that matched); within a segment they came in
   // text order, i.e. by (from, to).
   uint32_t placed = 0;
@@ -499,19 +669,10 @@ TriageResult Engine::Triage(std::string_view text) const {
     double score = 1.0 - complement;
     // Urgency makes an established risk more pressing; it does not create one from weak cues.
     if (urgent_signal && score >= thresholds.suggest) score += (1.0 - score) * cat.urgent;
-    Level level = std::min(LevelOf(score, thresholds), cat.max_level);
-    level = std::max(level, cat.min_level);  // it has a live signal
-    result.level = std::max(result.level, level);
-    result.score = std::max(result.score, score);
-    if (score >= thresholds.suggest) result.categories.push_back({cat.key, score, level});
+    lexicon_score[category] = score;
+    live_category[category] = 1;  // it has a live signal
   }
-  std::sort(result.categories.begin(), result.categories.end(),
-            [](const CategoryScore& a, const CategoryScore& b) {
-              if (a.score != b.score) return a.score > b.score;
-              if (a.level != b.level) return a.level > b.level;
-              return a.category < b.category;
-            });
-  return result;
+  return conclude();
 }
 
 EngineHolder::EngineHolder(std::shared_ptr<const Engine> engine) : engine_(std::move(engine)) {}

@@ -45,6 +45,9 @@
 //     giờ", "tối nay", "cứu em"; same or next sentence), s becomes s + (1 - s) * urgent: urgency
 //     makes an established risk an emergency, it never creates one; the message score is the
 //     highest category score;
+//   * the model (classifier.h, data/triage/model.tsv), when there is one, then damps a category
+//     score it doubts and raises one it finds likely, which may add a category no pattern
+//     matched;
 //   * a category's level follows the thresholds (levels.tsv), capped by its max_level and
 //     raised to its min_level when it has any live signal; the message level is the highest.
 //
@@ -94,6 +97,8 @@ struct CategoryScore {
   std::string category;
   double score = 0;
   Level level = Level::kLow;
+  double model = -1;    // the model's probability for it (classifier.h); -1 without a model
+  bool lexicon = true;  // false: suggested by the model alone, no pattern matched
 };
 
 struct TriageResult {

@@ -210,4 +210,51 @@ std::string FormatEvalReport(const EvalReport& report, bool list_misses) {
   return out;
 }
 
+void MergeEvalReport(EvalReport& into, const EvalReport& more) {
+  into.examples += more.examples;
+  auto merge = [](std::vector<std::pair<std::string, Counts>>& a,
+                  const std::vector<std::pair<std::string, Counts>>& b) {
+    for (const auto& [key, counts] : b) {
+      auto it = std::find_if(a.begin(), a.end(), [&](const auto& e) { return e.first == key; });
+      if (it == a.end()) {
+        a.emplace_back(key, counts);
+      } else {
+        it->second.Add(counts);
+      }
+    }
+  };
+  merge(into.categories, more.categories);
+  merge(into.variants, more.variants);
+  into.overall.Add(more.overall);
+  into.emergency.Add(more.emergency);
+  into.flagged.Add(more.flagged);
+  for (size_t i = 0; i < 4; ++i) {
+    for (size_t j = 0; j < 4; ++j) into.confusion[i][j] += more.confusion[i][j];
+  }
+  into.misses.insert(into.misses.end(), more.misses.begin(), more.misses.end());
+}
+
+Result<EvalReport> CrossValidate(const Lexicon& lexicon, const std::vector<TeencodeEntry>& teencode,
+                                 const EvalSet& set, int folds, const TrainOptions& options) {
+  if (folds < 2 || static_cast<size_t>(folds) > set.examples.size()) {
+    return Fail(Error::Invalid("folds must be at least 2 and at most the number of examples"));
+  }
+  CS_TRY(Normalizer normalizer, Normalizer::Create(teencode));
+  EvalReport report;
+  for (int fold = 0; fold < folds; ++fold) {
+    std::vector<EvalExample> train;
+    EvalSet test;
+    for (size_t i = 0; i < set.examples.size(); ++i) {
+      (static_cast<int>(i % folds) == fold ? test.examples : train).push_back(set.examples[i]);
+    }
+    Lexicon with_model = lexicon;
+    CS_TRY(with_model.model, TrainModel(normalizer, lexicon.categories, train, options));
+    CS_TRY(std::shared_ptr<const Engine> engine, Engine::Compile(std::move(with_model), teencode));
+    const EvalReport part = Evaluate(*engine, test);
+    if (fold == 0) report.lexicon_version = part.lexicon_version;
+    MergeEvalReport(report, part);
+  }
+  return report;
+}
+
 }  // namespace childsafe::text

@@ -83,17 +83,43 @@ TEST(EvaluationTest, CountsWhatItSays) {
   EXPECT_DOUBLE_EQ(Counts{}.Precision(), 1.0);
 }
 
-// Issue 5's goals on eval.tsv (now a development set; the blind held-out set is heldout.tsv,
-// which only the lead measures), and regression floors. Goal: emergency
-// recall >= 0.95 and category precision >= 0.85; both are met (docs/triage.md: emergency recall
-// 0.993, precision 0.867). The floors sit just under the measured values, so a regression fails
-// `make test`. Never lower them; raise them when the engine improves.
+// Issue 5's goals on eval.tsv (a development set: the lexicon was tuned with it in view; the model
+// never trained on it) and regression floors. Goal: emergency recall >= 0.95 and category
+// precision >= 0.85; both are met here (docs/triage.md, run 11: emergency recall 0.993, category
+// precision 0.960). The floors sit just under the measured values, so a regression fails
+// `make test`. Never lower them to get green; raise them when the engine improves. Run 11 moved
+// them once, on purpose and in both directions: the model (classifier.h) took category
+// precision from 0.889 to 0.960 and cost category recall 0.947 -> 0.929 and flagged recall
+// 0.960 -> 0.948 here, while on the blind set below it raised recall from 0.676 to 0.843.
 constexpr double kGoalCategoryPrecision = 0.85;
 constexpr double kGoalEmergencyRecall = 0.95;
-constexpr double kFloorEmergencyRecall = 0.99;    // measured 0.993
-constexpr double kFloorCategoryRecall = 0.94;     // measured 0.947
-constexpr double kFloorFlaggedRecall = 0.955;     // measured 0.960
-constexpr double kFloorCategoryPrecision = 0.88;  // measured 0.889 (run 9)
+constexpr double kFloorEmergencyRecall = 0.99;     // measured 0.993
+constexpr double kFloorCategoryRecall = 0.925;     // measured 0.929
+constexpr double kFloorFlaggedRecall = 0.945;      // measured 0.948
+constexpr double kFloorCategoryPrecision = 0.955;  // measured 0.960 (run 11)
+
+// The blind held-out set of run 11 (data/triage/eval/heldout2.tsv: written by someone who saw
+// neither the lexicon, the model, its training data nor the other sets; measured once). The
+// precision goal is met there; emergency recall is not (0.829 < 0.95), see docs/triage.md.
+// These are regression floors just under the one measurement.
+constexpr double kBlindFloorEmergencyRecall = 0.82;    // measured 0.829
+constexpr double kBlindFloorCategoryPrecision = 0.85;  // measured 0.852
+constexpr double kBlindFloorCategoryRecall = 0.84;     // measured 0.843
+
+TEST(EvaluationTest, BlindHeldOutSetKeepsItsFigures) {
+  auto engine = LoadEngine(Root() + "/data");
+  ASSERT_TRUE(engine.has_value()) << engine.error().ToString();
+  ASSERT_FALSE((*engine)->lexicon().model.empty());
+  auto set = LoadEvalSet(Root() + "/data/triage/eval/heldout2.tsv");
+  ASSERT_TRUE(set.has_value()) << set.error().ToString();
+  ASSERT_GE(set->examples.size(), 280u);
+  const EvalReport report = Evaluate(**engine, *set);
+  const std::string summary = FormatEvalReport(report, /*list_misses=*/false);
+  EXPECT_GE(report.overall.Precision(), kGoalCategoryPrecision) << summary;
+  EXPECT_GE(report.overall.Precision(), kBlindFloorCategoryPrecision) << summary;
+  EXPECT_GE(report.overall.Recall(), kBlindFloorCategoryRecall) << summary;
+  EXPECT_GE(report.emergency.Recall(), kBlindFloorEmergencyRecall) << summary;
+}
 
 TEST(EvaluationTest, HeldOutSetMeetsTheGoals) {
   auto engine = LoadEngine(Root() + "/data");

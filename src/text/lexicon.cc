@@ -1,58 +1,18 @@
 #include "text/lexicon.h"
 
-#include <charconv>
 #include <cstdio>
 #include <set>
 
+#include "text/tsv.h"
 #include "text/utf8.h"
 
 namespace childsafe::text {
 namespace {
 
-struct Row {
-  int line = 0;
-  std::vector<std::string_view> cells;
-};
-
-// Splits a TSV file into rows of cells, skipping blank lines and '#' comments.
-std::vector<Row> SplitTsv(std::string_view tsv) {
-  std::vector<Row> rows;
-  int line_number = 0;
-  size_t pos = 0;
-  while (pos < tsv.size()) {
-    size_t eol = tsv.find('\n', pos);
-    if (eol == std::string_view::npos) eol = tsv.size();
-    std::string_view line = tsv.substr(pos, eol - pos);
-    pos = eol + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line.front() == '#') continue;
-    Row row;
-    row.line = line_number;
-    size_t start = 0;
-    while (true) {
-      const size_t tab = line.find('\t', start);
-      row.cells.push_back(
-          line.substr(start, tab == std::string_view::npos ? line.npos : tab - start));
-      if (tab == std::string_view::npos) break;
-      start = tab + 1;
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
-Error RowError(std::string_view file, int line, std::string_view problem) {
-  return Error::Invalid(std::string(file) + " line " + std::to_string(line) + ": " +
-                        std::string(problem));
-}
-
-std::optional<double> ParseNumber(std::string_view s) {
-  double value = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return value;
-}
+using internal::ParseNumber;
+using internal::RowError;
+using internal::SplitTsv;
+using Row = internal::TsvRow;
 
 bool IsSnakeCase(std::string_view key) {
   if (key.empty() || !(key[0] >= 'a' && key[0] <= 'z')) return false;
@@ -133,8 +93,8 @@ std::optional<CueKind> ParseCueKind(std::string_view name) {
 
 Result<Lexicon> ParseLexicon(const LexiconSources& sources) {
   Lexicon lexicon;
-  for (const std::string* s :
-       {&sources.categories_tsv, &sources.signals_tsv, &sources.cues_tsv, &sources.levels_tsv}) {
+  for (const std::string* s : {&sources.categories_tsv, &sources.signals_tsv, &sources.cues_tsv,
+                               &sources.levels_tsv, &sources.model_tsv}) {
     if (std::optional<size_t> bad = FindInvalidUtf8(*s)) {
       return Fail(
           Error::Invalid("lexicon source is not valid UTF-8 (byte " + std::to_string(*bad) + ")"));
@@ -252,11 +212,14 @@ Result<Lexicon> ParseLexicon(const LexiconSources& sources) {
     return Fail(Error::Invalid(std::string(kLevels) + ": need medium < high < emergency"));
   }
 
+  CS_TRY(lexicon.model, ParseModel(sources.model_tsv, lexicon.categories));
+
   uint64_t h = 1469598103934665603ULL;
   h = Fnv1a(h, sources.categories_tsv);
   h = Fnv1a(h, sources.signals_tsv);
   h = Fnv1a(h, sources.cues_tsv);
   h = Fnv1a(h, sources.levels_tsv);
+  if (!sources.model_tsv.empty()) h = Fnv1a(h, sources.model_tsv);
   char hex[17];
   std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(h));
   lexicon.version = hex;

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "text/classifier.h"
 
 namespace childsafe::text {
 
@@ -108,6 +109,7 @@ struct Lexicon {
   std::vector<SignalDef> signals;
   std::vector<CueDef> cues;
   Thresholds thresholds;
+  ModelDef model;       // the learned second opinion (classifier.h); empty: none
   std::string version;  // 16 hex digits of a hash of the four sources: logged with each result
 };
 
@@ -117,11 +119,13 @@ struct LexiconSources {
   std::string signals_tsv;
   std::string cues_tsv;
   std::string levels_tsv;
+  std::string model_tsv;  // triage/model.tsv; empty: no model
 };
 
 /// Parses and checks the sources: every row well-formed, weights and factors in range, every
-/// signal's category defined, keys lower_snake_case and unique, thresholds ordered. Errors are
-/// kInvalidArgument with "<file> line N: <problem>".
+/// signal's category defined, keys lower_snake_case and unique, thresholds ordered, the model
+/// (ParseModel) over the same categories. Errors are kInvalidArgument with
+/// "<file> line N: <problem>".
 Result<Lexicon> ParseLexicon(const LexiconSources& sources);
 
 }  // namespace childsafe::text

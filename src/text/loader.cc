@@ -22,6 +22,7 @@ Result<LexiconSources> ReadLexiconSources(const std::filesystem::path& data_dir)
   CS_TRY(sources.signals_tsv, ReadTextFile(dir / "signals.tsv"));
   CS_TRY(sources.cues_tsv, ReadTextFile(dir / "cues.tsv"));
   CS_TRY(sources.levels_tsv, ReadTextFile(dir / "levels.tsv"));
+  CS_TRY(sources.model_tsv, ReadTextFile(dir / "model.tsv"));
   return sources;
 }
 

@@ -4,6 +4,7 @@
 //
 // Layout under a data directory (the repository's data/):
 //   triage/categories.tsv  triage/signals.tsv  triage/cues.tsv  triage/levels.tsv
+//   triage/model.tsv (classifier.h; required here, optional for engines built from strings)
 //   text/teencode.tsv
 // Errors: kNotFound naming the missing file, kInvalidArgument from the parsers (file and line).
 // Thread-safe (no shared state).

@@ -1,6 +1,7 @@
 #include "text/matcher.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 namespace childsafe::text::internal {
@@ -20,6 +21,9 @@ int32_t PhraseMatcher::InternWord(std::string_view word) {
 }
 
 void PhraseMatcher::Add(std::string_view literal, uint32_t id) {
+  // Literals come first: Scan relies on every word of a literal having an id below the first
+  // AddWord() one.
+  if (literal_words_ >= 0) std::abort();
   // " w1 w2 ... wk ": walk (and grow) the trie along the words.
   int32_t node = -1;
   size_t start = 1;

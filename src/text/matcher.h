@@ -33,14 +33,21 @@ class PhraseMatcher {
   /// same literal may be added with several ids; each is reported.
   void Add(std::string_view literal, uint32_t id);
 
+  /// Adds a word that is in no literal (Scan reports its token id, starts no phrase) and
+  /// returns its id: the classifier's vocabulary shares the one lookup per token.
+  int32_t AddWord(std::string_view word) {
+    if (literal_words_ < 0) literal_words_ = static_cast<int32_t>(words_.size());
+    return InternWord(word);
+  }
+
   /// Makes the matcher ready to scan; call once, after the last Add().
   void Build();
 
   /// Calls on_hit(id, first, last) for every occurrence of a literal in the folded view whose
   /// tokens are `tokens` (NormalizedText::tokens of `folded`): the literal's words are tokens
   /// first..last. Occurrences come in order of `first`, then of `last`; stops early when
-  /// on_hit returns false. `ids` is scratch space (resized to tokens.size()). O(tokens) plus
-  /// the number of occurrences and the length of the longest literal.
+  /// on_hit returns false. `ids` gets each token's word id, or -1 (resized to tokens.size()).
+  /// O(tokens) plus the number of occurrences and the length of the longest literal.
   template <class OnHit>
   void Scan(std::string_view folded, const TokenVector& tokens, std::vector<int32_t>& ids,
             OnHit&& on_hit) const;
@@ -109,6 +116,9 @@ class PhraseMatcher {
   // The filter bit of an edge hash (high bits: the slot uses the low ones).
   uint64_t EdgeFilterBit(uint64_t hash) const { return (hash >> 40) & edge_filter_mask_; }
   std::vector<uint32_t> hits_;
+  // Words interned by Add() have ids below this (AddWord's come after): a token whose id is
+  // at least this starts no phrase, and Scan skips it without reading its Word.
+  int32_t literal_words_ = -1;
 
   // Used while building only.
   std::unordered_map<std::string, int32_t> building_words_;
@@ -204,8 +214,10 @@ void PhraseMatcher::Scan(std::string_view folded, const TokenVector& tokens,
                             folded.data() + folded.size())
                  : -1;
   }
+  const int32_t literal_words =
+      literal_words_ < 0 ? static_cast<int32_t>(words_.size()) : literal_words_;
   for (size_t first = 0; first < count; ++first) {
-    if (ids[first] < 0) continue;
+    if (ids[first] < 0 || ids[first] >= literal_words) continue;
     const Word& word = words_[ids[first]];
     if (word.node < 0) continue;
     const Node* n = &word.first;

@@ -103,7 +103,10 @@ std::string EncodeFindings(const text::TriageResult& r, size_t text_bytes) {
   }
   json categories = json::array();
   for (const auto& c : r.categories) {
-    categories.push_back({c.category, Round3(c.score), static_cast<int>(c.level)});
+    // The model's probability and whether a pattern matched: added in run 11, absent in older
+    // stored findings (read back as "no model", "lexicon").
+    categories.push_back({c.category, Round3(c.score), static_cast<int>(c.level), Round3(c.model),
+                          c.lexicon ? 1 : 0});
   }
   json entities = json::array();
   for (const auto& e : r.entities) {
@@ -143,8 +146,13 @@ Result<StoredFindings> DecodeFindings(std::string_view text) {
       r.signals.push_back(std::move(sig));
     }
     for (const auto& c : j.at("categories")) {
-      r.categories.push_back({c.at(0).get<std::string>(), c.at(1).get<double>(),
-                              static_cast<text::Level>(std::clamp(c.at(2).get<int>(), 0, 3))});
+      text::CategoryScore cat{c.at(0).get<std::string>(), c.at(1).get<double>(),
+                              static_cast<text::Level>(std::clamp(c.at(2).get<int>(), 0, 3))};
+      if (c.size() >= 5) {
+        cat.model = c.at(3).get<double>();
+        cat.lexicon = c.at(4).get<int>() != 0;
+      }
+      r.categories.push_back(std::move(cat));
     }
     for (const auto& e : j.at("entities")) {
       text::Entity ent;
@@ -218,6 +226,8 @@ json FindingsView(const text::TriageResult& r, std::string_view text, const View
     Labels(j, ctx.lexicon, c.category);
     j["score"] = Round3(c.score);
     j["level"] = std::string(text::LevelName(c.level));
+    j["model"] = c.model < 0 ? json(nullptr) : json(Round3(c.model));
+    j["source"] = c.lexicon ? "lexicon" : "model";
     j["taxonomy"] = ctx.taxonomy ? ctx.taxonomy->CodesOf(c.category) : std::vector<std::string>{};
     json verdict = nullptr;
     if (ctx.review) {

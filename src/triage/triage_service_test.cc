@@ -428,11 +428,13 @@ class ReloadTest : public TriageServiceTest {
     for (const char* sub : {"triage", "text"}) {
       fs::create_directories(dir_.path() / sub);
     }
-    for (const char* f :
-         {"triage/categories.tsv", "triage/cues.tsv", "triage/levels.tsv", "text/teencode.tsv"}) {
+    for (const char* f : {"triage/categories.tsv", "triage/cues.tsv", "triage/levels.tsv",
+                          "triage/model.tsv", "text/teencode.tsv"}) {
       fs::copy_file(testing::SourceDir() + "/data/" + f, dir_.path() / f);
     }
     WriteSignals("sextortion\t0.9\tđe dọa tung ảnh\nsuicide_self_harm\t0.95\tmuốn tự tử\n");
+    // No model: these tests are about the lexicon's own signals (an empty model.tsv is "none").
+    std::ofstream(dir_.path() / "triage/model.tsv", std::ios::trunc);
   }
   void WriteSignals(const std::string& body) {
     std::ofstream(dir_.path() / "triage/signals.tsv", std::ios::trunc) << body;
