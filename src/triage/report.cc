@@ -146,6 +146,8 @@ std::string FormatTriageReport(const text::TriageResult& r, std::string_view tex
   for (const auto& c : r.categories) {
     out += "  " + Label(engine, c.category) + "  " + Fixed(c.score) + "  " +
            std::string(text::LevelName(c.level));
+    if (c.model >= 0) out += "  mô hình / model p=" + Fixed(c.model);
+    if (!c.lexicon) out += " (chỉ mô hình, không có cụm từ / model only, nothing to highlight)";
     const auto& codes = taxonomy.CodesOf(c.category);
     if (!codes.empty()) {
       out += "  →";

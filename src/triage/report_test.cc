@@ -19,6 +19,8 @@ TEST(TriageReport, HighlightsWhatTheChildTypedInBothLanguages) {
   EXPECT_NE(out.find("đang xảy ra / happening now"), std::string::npos) << out;
   std::string colored = FormatTriageReport(engine->Triage(text), text, *engine, map, {true});
   EXPECT_NE(colored.find("\x1b[7mmuốn tự tử\x1b[0m"), std::string::npos);
+  // The shipped model's probability is shown beside each suggested category.
+  EXPECT_NE(out.find("mô hình / model p="), std::string::npos) << out;
 }
 
 TEST(TriageReport, HostileCharactersCannotSteerTheTerminal) {
