@@ -235,6 +235,12 @@ json TriageResultSchema() {
           {"properties",
            {{"level", {{"type", "string"}, {"enum", {"low", "medium", "high", "emergency"}}}},
             {"score", {{"type", "number"}, {"minimum", 0}, {"maximum", 1}}},
+            {"model_emergency",
+             {{"type", {"number", "null"}},
+              {"description",
+               "the triage model's probability that the message is an emergency (null without "
+               "a model); from the model's threshold up it makes the best emergency category "
+               "an emergency"}}},
             {"lexicon_version", {{"type", "string"}}},
             {"signals", {{"type", "array"}, {"items", kSignalSchema}}},
             {"suggested_categories",

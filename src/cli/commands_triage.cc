@@ -110,12 +110,15 @@ struct ModelArgs {
   std::vector<std::string> files;
   std::string out;
   int folds = 5;
+  bool by_file = false;
   bool misses = false;
   text::TrainOptions options;
 };
 
-// The labelled sets of `files`, one after another; an id in two files is an error.
-Result<text::EvalSet> LoadSets(const std::vector<std::string>& files) {
+// The labelled sets of `files`, one after another; an id in two files is an error. `file_of`,
+// when given, gets the index of each example's file.
+Result<text::EvalSet> LoadSets(const std::vector<std::string>& files,
+                               std::vector<int>* file_of = nullptr) {
   text::EvalSet all;
   std::set<std::string, std::less<>> ids;
   for (const std::string& file : files) {
@@ -126,6 +129,7 @@ Result<text::EvalSet> LoadSets(const std::vector<std::string>& files) {
                                    " is already in an earlier file"));
       }
       all.examples.push_back(std::move(ex));
+      if (file_of != nullptr) file_of->push_back(static_cast<int>(&file - files.data()));
     }
   }
   return all;
@@ -165,16 +169,20 @@ int Train(const RuntimeOptions& ro, const ModelArgs& args, Io& io) {
 int CrossValidateCommand(const RuntimeOptions& ro, const ModelArgs& args, Io& io) {
   auto loaded = Load(ro);
   if (!loaded) return Report(io.err, loaded.error());
-  auto set = LoadSets(args.files);
+  std::vector<int> file_of;
+  auto set = LoadSets(args.files, &file_of);
   if (!set) return Report(io.err, set.error());
   auto teencode = text::ReadTeencode(ResolveDataDir(ro.data_dir));
   if (!teencode) return Report(io.err, teencode.error());
-  auto report =
-      text::CrossValidate(loaded->engine->lexicon(), *teencode, *set, args.folds, args.options);
+  auto report = text::CrossValidate(loaded->engine->lexicon(), *teencode, *set, args.folds,
+                                    args.options, args.by_file ? &file_of : nullptr);
   if (!report) return Report(io.err, report.error());
-  io.out << "Kiểm định chéo / " << args.folds << "-fold cross-validation, model params boost "
-         << args.options.params.boost << " min " << args.options.params.min << " doubt "
-         << args.options.params.doubt << " damp " << args.options.params.damp << "\n";
+  io.out << "Kiểm định chéo / "
+         << (args.by_file ? "one fold per file (leave one writer out)"
+                          : std::to_string(args.folds) + "-fold")
+         << " cross-validation, model params boost " << args.options.params.boost << " min "
+         << args.options.params.min << " doubt " << args.options.params.doubt << " damp "
+         << args.options.params.damp << "\n";
   io.out << text::FormatEvalReport(*report, args.misses);
   bool met = false;
   io.out << triage::FormatEvalGoals(*report, triage::EvalGoals{}, &met);
@@ -253,6 +261,11 @@ void RegisterTriageCommands(Registry& r) {
     cmd->add_option("--prune", o.prune, "Leave out features below this |weight|")
         ->check(CLI::Range(0.0, 10.0))
         ->capture_default_str();
+    cmd->add_option("--positive", o.positive, "Weight of positive examples' errors")
+        ->check(CLI::Range(0.1, 100.0))
+        ->capture_default_str();
+    cmd->add_flag(
+        "--no-pairs", [&o](int64_t) { o.pairs = false; }, "Single words only");
     cmd->add_option("--boost", o.params.boost, "Param boost")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
@@ -260,6 +273,10 @@ void RegisterTriageCommands(Registry& r) {
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
     cmd->add_option("--doubt", o.params.doubt, "Param doubt")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    cmd->add_option("--emergency", o.params.emergency,
+                    "Param emergency (the emergency head's threshold; 1: off)")
         ->check(CLI::Range(0.0, 1.0))
         ->capture_default_str();
     cmd->add_option("--damp", o.params.damp, "Param damp")
@@ -279,6 +296,8 @@ void RegisterTriageCommands(Registry& r) {
   cv->add_option("--folds", model_args->folds, "Number of folds")
       ->check(CLI::Range(2, 100))
       ->capture_default_str();
+  cv->add_flag("--by-file", model_args->by_file,
+               "One fold per FILE (each file one writer): how the model does on a new writer");
   cv->add_flag("--misses", model_args->misses, "List every miss");
   r.Add(cv, [&ro, model_args](Io& io) { return CrossValidateCommand(ro, *model_args, io); });
 

@@ -20,7 +20,8 @@ using internal::RowError;
 using internal::SplitTsv;
 
 constexpr std::string_view kFile = "model.tsv";
-constexpr double kMaxWeight = 100;
+// Weights have 3 decimals and |w| <= 32: the engine adds them as exact 16-bit thousandths.
+constexpr double kMaxWeight = 32;
 
 // A feature word: what a folded-view token can be (no space, tab or control byte, not empty).
 bool IsFeatureWord(std::string_view w) {
@@ -31,9 +32,9 @@ bool IsFeatureWord(std::string_view w) {
 
 std::string FormatWeight(double w) {
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.4f", w);
+  std::snprintf(buf, sizeof(buf), "%.3f", w);
   std::string s = buf;
-  if (s == "-0.0000") s = "0.0000";
+  if (s == "-0.000") s = "0.000";
   return s;
 }
 
@@ -66,8 +67,10 @@ Result<ModelDef> ParseModel(std::string_view tsv, const std::vector<CategoryDef>
         model.params.doubt = *v;
       } else if (name == "damp") {
         model.params.damp = *v;
+      } else if (name == "emergency") {
+        model.params.emergency = *v;
       } else {
-        return Fail(RowError(kFile, row.line, "param must be boost|min|doubt|damp"));
+        return Fail(RowError(kFile, row.line, "param must be boost|min|doubt|damp|emergency"));
       }
       if (!params_seen.insert(std::string(name)).second) {
         return Fail(RowError(kFile, row.line, "duplicate param"));
@@ -79,6 +82,14 @@ Result<ModelDef> ParseModel(std::string_view tsv, const std::vector<CategoryDef>
       have_header = true;
       std::set<int> seen;
       for (size_t k = 1; k < row.cells.size(); ++k) {
+        if (row.cells[k] == "<emergency>") {
+          if (model.emergency_head) {
+            return Fail(RowError(kFile, row.line, "duplicate category"));
+          }
+          model.emergency_head = true;
+          column_category.push_back(static_cast<int>(n));
+          continue;
+        }
         auto it = std::find_if(categories.begin(), categories.end(),
                                [&](const CategoryDef& c) { return c.key == row.cells[k]; });
         if (it == categories.end()) {
@@ -91,7 +102,7 @@ Result<ModelDef> ParseModel(std::string_view tsv, const std::vector<CategoryDef>
           return Fail(RowError(kFile, row.line, "duplicate category"));
         column_category.push_back(index);
       }
-      if (column_category.size() != n) {
+      if (column_category.size() != n + (model.emergency_head ? 1 : 0)) {
         return Fail(
             RowError(kFile, row.line, "the header must name every category of categories.tsv"));
       }
@@ -100,17 +111,19 @@ Result<ModelDef> ParseModel(std::string_view tsv, const std::vector<CategoryDef>
     if (!have_header) {
       return Fail(RowError(kFile, row.line, "expected the header \"feature <categories>\" first"));
     }
-    if (row.cells.size() != n + 1) {
-      return Fail(RowError(kFile, row.line,
-                           "expected " + std::to_string(n + 1) + " columns: feature and weights"));
+    const size_t outputs = column_category.size();
+    if (row.cells.size() != outputs + 1) {
+      return Fail(
+          RowError(kFile, row.line,
+                   "expected " + std::to_string(outputs + 1) + " columns: feature and weights"));
     }
-    std::vector<double> weights(n, 0.0);
-    for (size_t k = 0; k < n; ++k) {
+    std::vector<double> weights(outputs, 0.0);
+    for (size_t k = 0; k < outputs; ++k) {
       auto v = ParseNumber(row.cells[k + 1]);
       if (!v || !std::isfinite(*v) || std::fabs(*v) > kMaxWeight) {
-        return Fail(RowError(kFile, row.line, "weights must be finite numbers within ±100"));
+        return Fail(RowError(kFile, row.line, "weights must be finite numbers within ±32"));
       }
-      weights[column_category[k]] = *v;
+      weights[column_category[k]] = std::round(*v * 1000) / 1000;  // 3 decimals (see above)
     }
     const std::string_view name = row.cells[0];
     if (name == "<bias>") {
@@ -146,13 +159,15 @@ std::string FormatModel(const ModelDef& model, const std::vector<CategoryDef>& c
   for (const auto& [name, value] : {std::pair<const char*, double>{"boost", p.boost},
                                     {"min", p.min},
                                     {"doubt", p.doubt},
-                                    {"damp", p.damp}}) {
+                                    {"damp", p.damp},
+                                    {"emergency", p.emergency}}) {
     out += "param\t";
     out += name;
     out += '\t' + FormatWeight(value) + '\n';
   }
   out += "feature";
   for (const CategoryDef& c : categories) out += '\t' + c.key;
+  if (model.emergency_head) out += "\t<emergency>";
   out += "\n<bias>";
   for (double b : model.bias) out += '\t' + FormatWeight(b);
   out += '\n';
@@ -169,8 +184,8 @@ Result<ModelDef> TrainModel(const Normalizer& normalizer,
                             const std::vector<CategoryDef>& categories,
                             const std::vector<EvalExample>& examples, const TrainOptions& options) {
   if (examples.empty()) return Fail(Error::Invalid("no training examples"));
-  const size_t n = categories.size();
-  // Features of each example (indices, each once) and its labels.
+  // One output per category, then the emergency head (the example's level is emergency).
+  const size_t n = categories.size() + 1;
   std::map<std::pair<std::string, std::string>, uint32_t> index;  // ordered: stable output
   std::vector<std::pair<std::string, std::string>> names;
   std::vector<std::vector<uint32_t>> features(examples.size());
@@ -185,9 +200,11 @@ Result<ModelDef> TrainModel(const Normalizer& normalizer,
       }
       labels[e][it - categories.begin()] = 1;
     }
+    labels[e][n - 1] = ex.level == Level::kEmergency ? 1 : 0;
     const NormalizedText norm = normalizer.Normalize(ex.text, {.canonical = false});
     std::vector<uint32_t>& f = features[e];
     ForEachFeature(norm.folded, norm.tokens, [&](std::string_view a, std::string_view b) {
+      if (!options.pairs && !b.empty()) return;
       auto [it, inserted] =
           index.try_emplace({std::string(a), std::string(b)}, static_cast<uint32_t>(names.size()));
       if (inserted) names.push_back(it->first);
@@ -211,7 +228,7 @@ Result<ModelDef> TrainModel(const Normalizer& normalizer,
       for (size_t e : order) {
         double z = bias[c];
         for (uint32_t f : features[e]) z += w[f * n + c];
-        const double g = Sigmoid(z) - labels[e][c];
+        const double g = (Sigmoid(z) - labels[e][c]) * (labels[e][c] ? options.positive : 1.0);
         bias[c] -= options.rate * g;
         for (uint32_t f : features[e]) {
           double& wf = w[f * n + c];
@@ -224,12 +241,16 @@ Result<ModelDef> TrainModel(const Normalizer& normalizer,
   ModelDef model;
   model.params = options.params;
   model.bias = bias;
+  model.emergency_head = true;
   for (size_t f = 0; f < names.size(); ++f) {
     double largest = 0;
     for (size_t c = 0; c < n; ++c) largest = std::max(largest, std::fabs(w[f * n + c]));
     if (largest < options.prune) continue;
     ModelFeature feature{names[f].first, names[f].second, {}};
-    for (size_t c = 0; c < n; ++c) feature.weights.push_back(static_cast<float>(w[f * n + c]));
+    for (size_t c = 0; c < n; ++c) {
+      feature.weights.push_back(
+          static_cast<float>(std::clamp(w[f * n + c], -kMaxWeight, kMaxWeight)));
+    }
     model.features.push_back(std::move(feature));
   }
   return model;

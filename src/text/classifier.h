@@ -21,8 +21,9 @@
 // next to each other in the same clause, counted once per message. TrainModel and the engine's
 // scoring use the same definition (ForEachFeature); engine_test checks that the two agree.
 //
-// model.tsv: '#' comments; "param\t<name>\t<value>" rows (boost, min, doubt, damp); a header
-// "feature\t<category key>..." naming every lexicon category once; a row "<bias>\t<weights>";
+// model.tsv: '#' comments; "param\t<name>\t<value>" rows (boost, min, doubt, damp, emergency); a
+// header "feature\t<category key>..." naming every lexicon category once, and optionally the
+// column "<emergency>" (the emergency head); a row "<bias>\t<weights>";
 // then one row per feature: "<word>" or "<word> <word>", then one weight per category in the
 // header's order. Pure functions.
 
@@ -44,6 +45,10 @@ struct ModelParams {
   double min = 0.3;     // the least probability that raises a score
   double doubt = 0.05;  // below this probability a lexicon score is damped...
   double damp = 0.3;    // ...by this factor
+  // The emergency head (a model of "this message is an emergency", whatever its category):
+  // from this probability up, a message whose best suggested category can be an emergency is
+  // made one. 1: never.
+  double emergency = 1;
 };
 
 struct ModelFeature {
@@ -54,7 +59,10 @@ struct ModelFeature {
 
 struct ModelDef {
   ModelParams params;
-  std::vector<double> bias;  // one per lexicon category; empty: no model
+  // One per lexicon category, in lexicon order, then one for the emergency head when there is
+  // one (emergency_head); empty: no model. Each feature's weights are laid out the same way.
+  std::vector<double> bias;
+  bool emergency_head = false;
   std::vector<ModelFeature> features;
   bool empty() const { return bias.empty(); }
 };
@@ -78,10 +86,11 @@ void ForEachFeature(std::string_view folded, const TokenVector& tokens, F&& f) {
 
 /// Parses model.tsv against the lexicon's categories. An empty source is "no model". Errors are
 /// kInvalidArgument "model.tsv line N: ..." (bad parameter, unknown or missing category, wrong
-/// column count, a weight that is not a finite number within ±100, a malformed feature).
+/// column count, a weight that is not a finite number within ±32, a malformed feature). Weights
+/// are read to 3 decimals (the engine adds them as exact thousandths).
 Result<ModelDef> ParseModel(std::string_view tsv, const std::vector<CategoryDef>& categories);
 
-/// Writes a model in the format ParseModel reads (weights rounded to 4 decimals).
+/// Writes a model in the format ParseModel reads (weights rounded to 3 decimals).
 std::string FormatModel(const ModelDef& model, const std::vector<CategoryDef>& categories);
 
 struct TrainOptions {
@@ -89,6 +98,8 @@ struct TrainOptions {
   double rate = 0.2;    // SGD step
   double l2 = 1e-3;     // weight decay, applied to the features of each example
   double prune = 0.02;  // features whose largest |weight| is below this are left out
+  double positive = 1;  // weight of a positive example's error (> 1: recall over precision)
+  bool pairs = true;    // word pairs as features too (false: single words only)
   uint64_t seed = 1;    // the order examples are visited in (deterministic)
   ModelParams params;
 };

@@ -185,6 +185,64 @@ TEST(ClassifierTest, DoubtDampsRaisesAndNeverSilencesSelfHarm) {
   EXPECT_GE(sh.score, 0.3);
 }
 
+TEST(ClassifierTest, TheEmergencyHeadRaisesOnlyEmergencyCategories) {
+  // Columns self, scam, <emergency>; the head's threshold 0.5.
+  const std::string head =
+      "param\tboost\t1\nparam\tmin\t0.3\nparam\tdoubt\t0.05\nparam\tdamp\t0.5\n"
+      "param\temergency\t0.5\n"
+      "feature\tself\tscam\t<emergency>\n"
+      "<bias>\t-6\t-6\t-6\n"
+      "gap\t0\t0\t8\n"     // "gấp": the head is sure (p = 0.88)
+      "met\t4\t0\t0\n"     // "mệt": self-harm not doubted (p(self) = 0.12)
+      "chan\t6.5\t0\t0\n"  // "chán": self-harm likely (p = 0.62)
+      "tien\t0\t6\t0\n";   // "tiền": the scam not doubted (p = 0.5)
+  auto lexicon = ParseLexicon(Sources(head));
+  ASSERT_TRUE(lexicon.has_value()) << lexicon.error().ToString();
+  EXPECT_TRUE(lexicon->model.emergency_head);
+  EXPECT_DOUBLE_EQ(lexicon->model.params.emergency, 0.5);
+  auto engine = Build(head);
+  ASSERT_NE(engine, nullptr);
+
+  // A suggested emergency category (self: 1 x 0.62 -> high by the model alone, under the 0.8
+  // threshold) becomes an emergency when the head is sure.
+  const TriageResult calm = engine->Triage("em chán lắm");
+  ASSERT_NE(Find(calm, "self"), nullptr);
+  EXPECT_EQ(calm.level, Level::kHigh);  // 0.62: high, under the 0.8 of emergency
+  EXPECT_LT(calm.model_emergency, 0.01);
+  const TriageResult urgent = engine->Triage("em chán lắm, gấp");
+  ASSERT_NE(Find(urgent, "self"), nullptr);
+  EXPECT_EQ(Find(urgent, "self")->level, Level::kEmergency);
+  EXPECT_EQ(urgent.level, Level::kEmergency);
+  EXPECT_NEAR(urgent.model_emergency, Sigmoid(2), 1e-9);
+
+  // A high-only category (scam) is never raised; with no emergency category suggested, the one
+  // the model finds likeliest is added, marked as the model's, unless the model doubts it.
+  const TriageResult scam = engine->Triage("chuyển tiền gấp");
+  ASSERT_NE(Find(scam, "scam"), nullptr);
+  EXPECT_EQ(Find(scam, "scam")->level, Level::kHigh);
+  EXPECT_EQ(Find(scam, "self"), nullptr);  // p(self) = 0.0025 < doubt: not added
+  EXPECT_EQ(scam.level, Level::kHigh);
+  const TriageResult tired = engine->Triage("chuyển tiền gấp, mệt");
+  const CategoryScore* added = Find(tired, "self");
+  ASSERT_NE(added, nullptr);
+  EXPECT_FALSE(added->lexicon);
+  EXPECT_EQ(added->level, Level::kEmergency);
+  EXPECT_EQ(tired.level, Level::kEmergency);
+
+  // Threshold 1 turns the head off.
+  std::string off = head;
+  off.replace(off.find("emergency\t0.5"), 13, "emergency\t1");
+  auto quiet = Build(off);
+  ASSERT_NE(quiet, nullptr);
+  EXPECT_EQ(quiet->Triage("chuyển tiền gấp, mệt").level, Level::kHigh);
+  EXPECT_LT(quiet->Triage("em chán lắm, gấp").level, Level::kEmergency);
+
+  // The column at most once.
+  auto twice = ParseModel("feature\tself\tscam\t<emergency>\t<emergency>\n", lexicon->categories);
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_NE(twice.error().message.find("duplicate category"), std::string::npos);
+}
+
 TEST(ClassifierTest, TrainingLearnsSeparatesAndIsDeterministic) {
   auto lexicon = ParseLexicon(Sources(""));
   ASSERT_TRUE(lexicon.has_value());

@@ -1,6 +1,7 @@
 #include "text/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <tuple>
 #include <utility>
@@ -50,19 +51,25 @@ Level LevelOf(double score, const Thresholds& t) {
   return Level::kLow;
 }
 
-// The model compiled against the matcher's word ids (classifier.h): unigram weights by word id,
-// pairs of word ids in an open-addressing table, each feature counted once per message.
+// The model compiled against the matcher's word ids (classifier.h): a word's row of weights is
+// its matcher tag, pairs of word ids are in an open-addressing table, each feature counted once
+// per message.
 struct CompiledModel {
-  // Each row is padded to kLanes floats (one cache line, 64-byte aligned), so adding a feature's
-  // weights is a few vector instructions on one line.
+  // A feature's weights in thousandths (model.tsv has 3 decimals and |w| <= 32, so this is
+  // exact), padded to kLanes: 32 bytes, so the rows of a model of 12,000 features (375 KB) stay
+  // in a core's L2 cache; adding one is a few vector instructions.
   static constexpr size_t kLanes = 16;
-  struct alignas(64) Row {
-    float w[kLanes] = {};
+  static constexpr double kScale = 1000;
+  struct alignas(32) Row {
+    int16_t w[kLanes] = {};
   };
   size_t categories = 0;
   std::vector<double> bias;
-  std::vector<Row> weights;          // one per feature
-  std::vector<int32_t> unigram_row;  // by matcher word id; -1: none
+  std::vector<Row> weights;  // one per feature
+  // One bit per pair-key hash (8 bits per pair, in L1/L2): most adjacent word pairs are no
+  // feature, and this answers that without reaching into the table.
+  std::vector<uint64_t> pair_filter;
+  uint64_t pair_filter_mask = 0;
   struct PairSlot {
     uint64_t key = 0;  // (first id + 1) << 32 | (second id + 1); 0: empty
     int64_t row = -1;
@@ -81,18 +88,24 @@ struct CompiledModel {
   }
   int32_t PairRow(int32_t a, int32_t b) const {
     const uint64_t key = PairKey(a, b);
-    for (uint64_t slot = Mix(key) & pair_mask;; slot = (slot + 1) & pair_mask) {
+    const uint64_t hash = Mix(key);
+    const uint64_t bit = (hash >> 40) & pair_filter_mask;
+    if (((pair_filter[bit >> 6] >> (bit & 63)) & 1) == 0) return -1;
+    for (uint64_t slot = hash & pair_mask;; slot = (slot + 1) & pair_mask) {
       const PairSlot& s = pairs[slot];
       if (s.key == key) return static_cast<int32_t>(s.row);
       if (s.key == 0) return -1;
     }
   }
   // Probabilities per category for a message whose tokens have the matcher ids `ids`.
-  void Score(const TokenVector& tokens, const std::vector<int32_t>& ids, double* out) const {
-    alignas(64) float z[kLanes] = {};
-    // Which rows were added: on the stack for models of up to 16,384 features.
+  void Score(const internal::PhraseMatcher& matcher, const TokenVector& tokens,
+             const std::vector<int32_t>& ids, double* out) const {
+    alignas(64) int32_t z[kLanes] = {};
+    // Which rows were added (each feature counts once): on the stack for models of up to
+    // 16,383 features. Branch-free: an absent or repeated feature adds the last row, all zeros
+    // (whether a word repeats is as unpredictable as whether it is a feature).
     constexpr size_t kStackWords = 256;
-    const size_t words = (rows + 63) / 64;
+    const size_t words = (rows + 1 + 63) / 64;
     uint64_t stack[kStackWords];
     std::unique_ptr<uint64_t[]> heap;
     uint64_t* seen = stack;
@@ -103,12 +116,12 @@ struct CompiledModel {
       std::fill_n(stack, words, uint64_t{0});
     }
     auto add = [&](int32_t row) {
-      if (row < 0) return;
-      uint64_t& bits = seen[static_cast<size_t>(row) >> 6];
-      const uint64_t bit = uint64_t{1} << (row & 63);
-      if (bits & bit) return;
+      const size_t r = row < 0 ? rows : static_cast<size_t>(row);
+      uint64_t& bits = seen[r >> 6];
+      const uint64_t bit = uint64_t{1} << (r & 63);
+      const size_t use = (bits & bit) != 0 ? rows : r;
       bits |= bit;
-      const float* w = weights[static_cast<size_t>(row)].w;
+      const int16_t* w = weights[use].w;
       for (size_t c = 0; c < kLanes; ++c) z[c] += w[c];
     };
     auto is_word = [](const Token& t) {
@@ -116,7 +129,7 @@ struct CompiledModel {
     };
     for (size_t t = 0; t < tokens.size(); ++t) {
       if (ids[t] < 0) continue;
-      add(unigram_row[ids[t]]);
+      add(matcher.WordTag(ids[t]));
       // Pairs whose words are both in the vocabulary (every pair feature's words are).
       if (t + 1 < tokens.size() && ids[t + 1] >= 0 && is_word(tokens[t]) &&
           is_word(tokens[t + 1])) {
@@ -124,7 +137,7 @@ struct CompiledModel {
       }
     }
     for (size_t c = 0; c < categories; ++c) {
-      const double logit = bias[c] + static_cast<double>(z[c]);
+      const double logit = bias[c] + z[c] / kScale;
       out[c] = 1.0 / (1.0 + std::exp(-std::clamp(logit, -30.0, 30.0)));
     }
   }
@@ -136,12 +149,15 @@ void CompileModel(const ModelDef& def, size_t categories, internal::PhraseMatche
   model.categories = categories;
   model.bias = def.bias;
   model.rows = def.features.size();
-  model.weights.resize(model.rows);
+  model.weights.resize(model.rows + 1);  // and a row of zeros: "no feature"
   std::vector<std::pair<int32_t, int32_t>> unigrams;
   std::vector<std::pair<uint64_t, int32_t>> pairs;
   for (size_t r = 0; r < def.features.size(); ++r) {
     const ModelFeature& f = def.features[r];
-    std::copy(f.weights.begin(), f.weights.end(), model.weights[r].w);
+    for (size_t c = 0; c < f.weights.size(); ++c) {
+      model.weights[r].w[c] =
+          static_cast<int16_t>(std::lround(f.weights[c] * CompiledModel::kScale));
+    }
     const int32_t a = matcher.AddWord(f.first);
     if (f.second.empty()) {
       unigrams.emplace_back(a, static_cast<int32_t>(r));
@@ -150,8 +166,11 @@ void CompileModel(const ModelDef& def, size_t categories, internal::PhraseMatche
                          static_cast<int32_t>(r));
     }
   }
-  model.unigram_row.assign(matcher.word_count(), -1);
-  for (const auto& [word, row] : unigrams) model.unigram_row[word] = row;
+  for (const auto& [word, row] : unigrams) matcher.SetWordTag(word, row);
+  uint64_t filter_bits = 64;
+  while (filter_bits < pairs.size() * 8) filter_bits <<= 1;
+  model.pair_filter.assign(filter_bits / 64, 0);
+  model.pair_filter_mask = filter_bits - 1;
   uint64_t size = 16;
   while (size < pairs.size() * 2) size <<= 1;
   model.pairs.assign(size, {});
@@ -160,6 +179,8 @@ void CompileModel(const ModelDef& def, size_t categories, internal::PhraseMatche
     uint64_t slot = CompiledModel::Mix(key) & model.pair_mask;
     while (model.pairs[slot].key != 0) slot = (slot + 1) & model.pair_mask;
     model.pairs[slot] = {key, row};
+    const uint64_t bit = (CompiledModel::Mix(key) >> 40) & model.pair_filter_mask;
+    model.pair_filter[bit >> 6] |= uint64_t{1} << (bit & 63);
   }
 }
 
@@ -189,6 +210,42 @@ void Conclude(const Lexicon& lexicon, const double* lexicon_score, const uint8_t
     if (score >= thresholds.suggest) {
       result.categories.push_back(
           {cat.key, score, level, probability != nullptr ? probability[c] : -1.0, scored});
+    }
+  }
+  // The emergency head: when the model is confident the message is an emergency, the best
+  // suggested category that can be one (self-harm, danger, sextortion, the kidnapping scam)
+  // makes it one; when none is suggested, the one of them the model finds likeliest is
+  // suggested (source "model") at emergency level. Other categories are never raised.
+  if (probability != nullptr && lexicon.model.emergency_head) {
+    const double p = probability[lexicon.categories.size()];
+    result.model_emergency = p;
+    if (p >= params.emergency && params.emergency < 1 && result.level < Level::kEmergency) {
+      CategoryScore* best = nullptr;
+      for (CategoryScore& c : result.categories) {
+        const auto def = std::find_if(lexicon.categories.begin(), lexicon.categories.end(),
+                                      [&](const CategoryDef& d) { return d.key == c.category; });
+        if (def->max_level != Level::kEmergency) continue;
+        if (best == nullptr || c.score > best->score) best = &c;
+      }
+      if (best == nullptr) {
+        // No emergency category suggested: the one the model finds likeliest, unless it
+        // doubts that one too.
+        size_t top = lexicon.categories.size();
+        for (size_t c = 0; c < lexicon.categories.size(); ++c) {
+          if (lexicon.categories[c].max_level != Level::kEmergency) continue;
+          if (top == lexicon.categories.size() || probability[c] > probability[top]) top = c;
+        }
+        if (top < lexicon.categories.size() && probability[top] >= params.doubt) {
+          const double score = std::max(lexicon_score[top], 0.0);
+          result.categories.push_back({lexicon.categories[top].key, score, Level::kEmergency,
+                                       probability[top], lexicon_score[top] >= 0});
+          best = &result.categories.back();
+        }
+      }
+      if (best != nullptr) {
+        best->level = Level::kEmergency;
+        result.level = Level::kEmergency;
+      }
     }
   }
   std::sort(result.categories.begin(), result.categories.end(),
@@ -270,10 +327,12 @@ Result<std::shared_ptr<const Engine>> Engine::Compile(Lexicon lexicon,
   }
   if (impl->literal_count == 0) return Fail(Error::Invalid("the lexicon has no patterns"));
   if (!lexicon.model.empty()) {
-    if (lexicon.categories.size() > CompiledModel::kLanes) {
+    if (lexicon.categories.size() + (lexicon.model.emergency_head ? 1 : 0) >
+        CompiledModel::kLanes) {
       return Fail(Error::Invalid("model.tsv: a model supports at most 16 categories"));
     }
-    CompileModel(lexicon.model, lexicon.categories.size(), impl->matcher, impl->model);
+    CompileModel(lexicon.model, lexicon.categories.size() + (lexicon.model.emergency_head ? 1 : 0),
+                 impl->matcher, impl->model);
   }
   impl->matcher.Build();
   impl->lexicon = std::move(lexicon);
@@ -325,16 +384,16 @@ TriageResult Engine::Triage(std::string_view text) const {
         return found.size() < kMaxMatches;
       });
   const size_t category_count = lexicon.categories.size();
-  std::vector<double> probability;
-  if (impl.model.categories != 0) {
-    probability.resize(category_count);
-    impl.model.Score(tokens, token_ids, probability.data());
-  }
-  std::vector<double> lexicon_score(category_count, -1.0);
-  std::vector<uint8_t> live_category(category_count, 0);
+  // Per category, on the stack (ParseLexicon allows at most kMaxCategories).
+  std::array<double, kMaxCategories + 1> probability;  // and the emergency head
+  const bool modelled = impl.model.categories != 0;
+  if (modelled) impl.model.Score(impl.matcher, tokens, token_ids, probability.data());
+  std::array<double, kMaxCategories> lexicon_score;
+  std::fill_n(lexicon_score.begin(), category_count, -1.0);
+  std::array<uint8_t, kMaxCategories> live_category{};
   auto conclude = [&] {
     Conclude(lexicon, lexicon_score.data(), live_category.data(),
-             probability.empty() ? nullptr : probability.data(), result);
+             modelled ? probability.data() : nullptr, result);
     return result;
   };
   if (found.empty()) return conclude();

@@ -109,6 +109,7 @@ struct TriageResult {
   std::vector<Entity> entities;
   uint32_t text_flags = 0;      // TextFlag bits (invalid UTF-8, truncated, ...)
   std::string lexicon_version;  // Lexicon::version of the engine that decided
+  double model_emergency = -1;  // the model's emergency head (classifier.h); -1 without one
 };
 
 class Engine {

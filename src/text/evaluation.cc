@@ -235,7 +235,17 @@ void MergeEvalReport(EvalReport& into, const EvalReport& more) {
 }
 
 Result<EvalReport> CrossValidate(const Lexicon& lexicon, const std::vector<TeencodeEntry>& teencode,
-                                 const EvalSet& set, int folds, const TrainOptions& options) {
+                                 const EvalSet& set, int folds, const TrainOptions& options,
+                                 const std::vector<int>* groups) {
+  if (groups != nullptr) {
+    if (groups->size() != set.examples.size()) {
+      return Fail(Error::Invalid("one group per example"));
+    }
+    if (std::any_of(groups->begin(), groups->end(), [](int g) { return g < 0; })) {
+      return Fail(Error::Invalid("groups must not be negative"));
+    }
+    folds = groups->empty() ? 0 : *std::max_element(groups->begin(), groups->end()) + 1;
+  }
   if (folds < 2 || static_cast<size_t>(folds) > set.examples.size()) {
     return Fail(Error::Invalid("folds must be at least 2 and at most the number of examples"));
   }
@@ -245,11 +255,13 @@ Result<EvalReport> CrossValidate(const Lexicon& lexicon, const std::vector<Teenc
     std::vector<EvalExample> train;
     EvalSet test;
     for (size_t i = 0; i < set.examples.size(); ++i) {
-      (static_cast<int>(i % folds) == fold ? test.examples : train).push_back(set.examples[i]);
+      const int of = groups != nullptr ? (*groups)[i] : static_cast<int>(i % folds);
+      (of == fold ? test.examples : train).push_back(set.examples[i]);
     }
     Lexicon with_model = lexicon;
     CS_TRY(with_model.model, TrainModel(normalizer, lexicon.categories, train, options));
     CS_TRY(std::shared_ptr<const Engine> engine, Engine::Compile(std::move(with_model), teencode));
+    if (test.examples.empty()) continue;
     const EvalReport part = Evaluate(*engine, test);
     if (fold == 0) report.lexicon_version = part.lexicon_version;
     MergeEvalReport(report, part);

@@ -81,12 +81,14 @@ EvalReport Evaluate(const Engine& engine, const EvalSet& set);
 void MergeEvalReport(EvalReport& into, const EvalReport& more);
 
 /// k-fold cross-validation of the lexicon with a model (classifier.h): example i is in fold
-/// i % folds; each fold is triaged by the lexicon plus a model trained with `options` on the
-/// other folds. The lexicon's own model is not used. The report is the merge of the folds' (an
-/// estimate of how the model does on text it has not seen). Errors: folds < 2 or more folds
-/// than examples, and TrainModel's and Engine::Compile's.
+/// i % folds, or in fold groups[i] when `groups` is given (one fold per writer: how the model
+/// does on a writer it has not seen); each fold is triaged by the lexicon plus a model trained
+/// with `options` on the other folds. The lexicon's own model is not used. The report is the
+/// merge of the folds'. Errors: fewer than 2 folds or more folds than examples, groups not one
+/// per example or negative, and TrainModel's and Engine::Compile's.
 Result<EvalReport> CrossValidate(const Lexicon& lexicon, const std::vector<TeencodeEntry>& teencode,
-                                 const EvalSet& set, int folds, const TrainOptions& options);
+                                 const EvalSet& set, int folds, const TrainOptions& options,
+                                 const std::vector<int>* groups = nullptr);
 
 /// A plain-text report for a terminal: the tables above and, when `list_misses`, every miss.
 std::string FormatEvalReport(const EvalReport& report, bool list_misses = true);

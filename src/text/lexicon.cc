@@ -134,6 +134,9 @@ Result<Lexicon> ParseLexicon(const LexiconSources& sources) {
     }
     def.label_vi = std::string(row.cells[10]);
     def.label_en = std::string(row.cells[11]);
+    if (lexicon.categories.size() == kMaxCategories) {
+      return Fail(RowError(kCategories, row.line, "at most 32 categories"));
+    }
     lexicon.categories.push_back(std::move(def));
   }
   if (lexicon.categories.empty()) {

@@ -37,6 +37,9 @@ enum class Level : uint8_t { kLow = 0, kMedium = 1, kHigh = 2, kEmergency = 3 };
 std::string_view LevelName(Level level);
 std::optional<Level> ParseLevel(std::string_view name);
 
+/// At most this many categories (the engine keeps per-category scores on the stack).
+inline constexpr size_t kMaxCategories = 32;
+
 struct CategoryDef {
   std::string key;                 // stable lower_snake_case key, e.g. "suicide_self_harm"
   Level max_level = Level::kHigh;  // the most this category alone can raise a message to

@@ -40,6 +40,11 @@ class PhraseMatcher {
     return InternWord(word);
   }
 
+  /// A number the caller keeps with a word (the model's row of weights for it), read back by
+  /// WordTag; -1 unless set. Set before or after Build().
+  void SetWordTag(int32_t word, int32_t tag) { words_[word].tag = tag; }
+  int32_t WordTag(int32_t word) const { return words_[word].tag; }
+
   /// Makes the matcher ready to scan; call once, after the last Add().
   void Build();
 
@@ -72,6 +77,7 @@ class PhraseMatcher {
     uint32_t offset = 0;  // all of its bytes are pool_[offset, offset + length)
     uint32_t length = 0;
     int32_t node = -1;  // the trie node of the one-word phrase prefix "w", or -1
+    int32_t tag = -1;   // SetWordTag (in the line FindWord has just read)
     Node first;         // a copy of that node: the scan starts there without another lookup
   };
   struct Edge {

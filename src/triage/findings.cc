@@ -121,6 +121,7 @@ std::string EncodeFindings(const text::TriageResult& r, size_t text_bytes) {
             {"signals", std::move(signals)},
             {"categories", std::move(categories)},
             {"entities", std::move(entities)}};
+  if (r.model_emergency >= 0) j["me"] = Round3(r.model_emergency);  // since run 12
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -135,6 +136,7 @@ Result<StoredFindings> DecodeFindings(std::string_view text) {
     r.level = static_cast<text::Level>(std::clamp(j.at("level").get<int>(), 0, 3));
     r.score = j.at("score").get<double>();
     r.text_flags = j.at("flags").get<uint32_t>();
+    if (j.contains("me")) r.model_emergency = j.at("me").get<double>();
     for (const auto& s : j.at("signals")) {
       text::Signal sig;
       sig.category = s.at(0).get<std::string>();
@@ -244,13 +246,15 @@ json FindingsView(const text::TriageResult& r, std::string_view text, const View
     j["value"] = e.value;
     entities.push_back(std::move(j));
   }
-  return {{"level", std::string(text::LevelName(r.level))},
-          {"score", Round3(r.score)},
-          {"lexicon_version", r.lexicon_version},
-          {"signals", std::move(signals)},
-          {"suggested_categories", std::move(categories)},
-          {"entities", std::move(entities)},
-          {"flags", TextFlagNames(r.text_flags)}};
+  return {
+      {"level", std::string(text::LevelName(r.level))},
+      {"score", Round3(r.score)},
+      {"lexicon_version", r.lexicon_version},
+      {"model_emergency", r.model_emergency < 0 ? json(nullptr) : json(Round3(r.model_emergency))},
+      {"signals", std::move(signals)},
+      {"suggested_categories", std::move(categories)},
+      {"entities", std::move(entities)},
+      {"flags", TextFlagNames(r.text_flags)}};
 }
 
 }  // namespace childsafe::triage

@@ -29,19 +29,23 @@ TEST(Findings, StoredFormRoundTrips) {
   // "no model, from the lexicon".
   text::TriageResult m;
   m.categories.push_back({"fraud", 0.5, text::Level::kMedium, 0.625, false});
+  m.model_emergency = 0.875;
   auto mb = DecodeFindings(EncodeFindings(m, 3));
   ASSERT_TRUE(mb) << mb.error().ToString();
   EXPECT_DOUBLE_EQ(mb->result.categories[0].model, 0.625);
   EXPECT_FALSE(mb->result.categories[0].lexicon);
+  EXPECT_DOUBLE_EQ(mb->result.model_emergency, 0.875);
   auto old = DecodeFindings(
       "{\"v\":1,\"lexicon\":\"x\",\"n\":3,\"level\":1,\"score\":0.5,\"flags\":0,"
       "\"signals\":[],\"categories\":[[\"fraud\",0.5,1]],\"entities\":[]}");
   ASSERT_TRUE(old) << old.error().ToString();
   EXPECT_EQ(old->result.categories[0].model, -1);
   EXPECT_TRUE(old->result.categories[0].lexicon);
+  EXPECT_EQ(old->result.model_emergency, -1);
   json view = FindingsView(m, "abc", {});
   EXPECT_EQ(view["suggested_categories"][0]["source"], "model");
   EXPECT_EQ(view["suggested_categories"][0]["model"], 0.625);
+  EXPECT_EQ(view["model_emergency"], 0.875);
   EXPECT_FALSE(DecodeFindings("{\"v\": 1}"));
   EXPECT_FALSE(DecodeFindings("not json"));
   EXPECT_EQ(DecodeFindings("[]").error().code, ErrorCode::kDataLoss);
