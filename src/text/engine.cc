@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <tuple>
 #include <utility>
 
@@ -70,17 +74,16 @@ struct CompiledModel {
   // feature, and this answers that without reaching into the table.
   std::vector<uint64_t> pair_filter;
   uint64_t pair_filter_mask = 0;
-  struct PairSlot {
-    uint64_t key = 0;  // (first id + 1) << 32 | (second id + 1); 0: empty
-    int64_t row = -1;
-  };
-  std::vector<PairSlot> pairs;  // key and row in one slot: one cache line per probe
+  // A pair's slot: PairKey in the high 40 bits, its row in the low 24; 0: empty. Eight bytes, so
+  // the table of a model with 12,000 pairs is 256 KB.
+  static constexpr int kRowBits = 24;
+  std::vector<uint64_t> pairs;
   uint64_t pair_mask = 0;
   size_t rows = 0;
 
+  // Word ids below 2^20 (CompileModel checks): 40 bits, never 0.
   static uint64_t PairKey(int32_t a, int32_t b) {
-    return (uint64_t{static_cast<uint32_t>(a)} + 1) << 32 |
-           (uint64_t{static_cast<uint32_t>(b)} + 1);
+    return (uint64_t{static_cast<uint32_t>(a)} + 1) << 20 | static_cast<uint32_t>(b);
   }
   static uint64_t Mix(uint64_t key) {
     const uint64_t h = key * 0x9E3779B97F4A7C15ULL;
@@ -92,55 +95,104 @@ struct CompiledModel {
     const uint64_t bit = (hash >> 40) & pair_filter_mask;
     if (((pair_filter[bit >> 6] >> (bit & 63)) & 1) == 0) return -1;
     for (uint64_t slot = hash & pair_mask;; slot = (slot + 1) & pair_mask) {
-      const PairSlot& s = pairs[slot];
-      if (s.key == key) return static_cast<int32_t>(s.row);
-      if (s.key == 0) return -1;
+      const uint64_t v = pairs[slot];
+      if ((v >> kRowBits) == key) return static_cast<int32_t>(v & ((1u << kRowBits) - 1));
+      if (v == 0) return -1;
     }
   }
-  // Probabilities per category for a message whose tokens have the matcher ids `ids`.
-  void Score(const internal::PhraseMatcher& matcher, const TokenVector& tokens,
-             const std::vector<int32_t>& ids, double* out) const {
-    alignas(64) int32_t z[kLanes] = {};
-    // Which rows were added (each feature counts once): on the stack for models of up to
-    // 16,383 features. Branch-free: an absent or repeated feature adds the last row, all zeros
-    // (whether a word repeats is as unpredictable as whether it is a feature).
-    constexpr size_t kStackWords = 256;
-    const size_t words = (rows + 1 + 63) / 64;
-    uint64_t stack[kStackWords];
-    std::unique_ptr<uint64_t[]> heap;
-    uint64_t* seen = stack;
-    if (words > kStackWords) {
-      heap = std::make_unique<uint64_t[]>(words);
-      seen = heap.get();
-    } else {
-      std::fill_n(stack, words, uint64_t{0});
+  // Adds rows[0..n) of weights to the 16 lanes of z.
+  void Sum(const uint32_t* rows_to_add, size_t n, int32_t* z) const {
+#if defined(__SSE2__)
+    // The lanes stay in registers; each row is two loads, sign-extended to 32 bits.
+    __m128i a0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(z));
+    __m128i a1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(z + 4));
+    __m128i a2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(z + 8));
+    __m128i a3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(z + 12));
+    const __m128i zero = _mm_setzero_si128();
+    for (size_t k = 0; k < n; ++k) {
+      const auto* w = reinterpret_cast<const __m128i*>(weights[rows_to_add[k]].w);
+      const __m128i lo = _mm_load_si128(w);
+      const __m128i hi = _mm_load_si128(w + 1);
+      const __m128i lo_sign = _mm_cmpgt_epi16(zero, lo);
+      const __m128i hi_sign = _mm_cmpgt_epi16(zero, hi);
+      a0 = _mm_add_epi32(a0, _mm_unpacklo_epi16(lo, lo_sign));
+      a1 = _mm_add_epi32(a1, _mm_unpackhi_epi16(lo, lo_sign));
+      a2 = _mm_add_epi32(a2, _mm_unpacklo_epi16(hi, hi_sign));
+      a3 = _mm_add_epi32(a3, _mm_unpackhi_epi16(hi, hi_sign));
     }
-    auto add = [&](int32_t row) {
-      const size_t r = row < 0 ? rows : static_cast<size_t>(row);
-      uint64_t& bits = seen[r >> 6];
-      const uint64_t bit = uint64_t{1} << (r & 63);
-      const size_t use = (bits & bit) != 0 ? rows : r;
-      bits |= bit;
-      const int16_t* w = weights[use].w;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(z), a0);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(z + 4), a1);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(z + 8), a2);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(z + 12), a3);
+#else
+    for (size_t k = 0; k < n; ++k) {
+      const int16_t* w = weights[rows_to_add[k]].w;
       for (size_t c = 0; c < kLanes; ++c) z[c] += w[c];
-    };
-    auto is_word = [](const Token& t) {
-      return t.kind == TokenKind::kWord || t.kind == TokenKind::kEntity;
-    };
-    for (size_t t = 0; t < tokens.size(); ++t) {
-      if (ids[t] < 0) continue;
-      add(matcher.WordTag(ids[t]));
-      // Pairs whose words are both in the vocabulary (every pair feature's words are).
-      if (t + 1 < tokens.size() && ids[t + 1] >= 0 && is_word(tokens[t]) &&
-          is_word(tokens[t + 1])) {
-        add(PairRow(ids[t], ids[t + 1]));
+    }
+#endif
+  }
+
+  // The features of one message, gathered token by token as the matcher finds their ids
+  // (PhraseMatcher::ScanWith), then summed and turned into probabilities (Finish).
+  class Scorer {
+   public:
+    Scorer(const CompiledModel& model, const internal::PhraseMatcher& matcher)
+        : model_(model), matcher_(matcher) {
+      const size_t words = (model.rows + 1 + 63) / 64;
+      if (words > kStackWords) {
+        heap_ = std::make_unique<uint64_t[]>(words);
+        seen_ = heap_.get();
+      } else {
+        std::fill_n(stack_, words, uint64_t{0});
       }
     }
-    for (size_t c = 0; c < categories; ++c) {
-      const double logit = bias[c] + z[c] / kScale;
-      out[c] = 1.0 / (1.0 + std::exp(-std::clamp(logit, -30.0, 30.0)));
+    // The next token has matcher id `id` (-1: punctuation, or a word no literal or feature has).
+    void Add(int32_t id) {
+      if (id >= 0) {
+        Gather(matcher_.WordTag(id));
+        // A pair: the previous token a word with an id (every pair feature's words have one).
+        if (previous_ >= 0) Gather(model_.PairRow(previous_, id));
+        if (n_ >= kBatch) {
+          model_.Sum(batch_, n_, z_);
+          n_ = 0;
+        }
+      }
+      previous_ = id;
     }
-  }
+    void Finish(double* out) {
+      model_.Sum(batch_, n_, z_);
+      n_ = 0;
+      for (size_t c = 0; c < model_.categories; ++c) {
+        const double logit = model_.bias[c] + z_[c] / kScale;
+        out[c] = 1.0 / (1.0 + std::exp(-std::clamp(logit, -30.0, 30.0)));
+      }
+    }
+
+   private:
+    // Each feature counts once: a row is gathered without branches (an absent or repeated
+    // feature is written and not counted: whether a word repeats or is a feature is as
+    // unpredictable as it gets), and the batch is summed 256 rows at a time.
+    void Gather(int32_t row) {
+      const size_t r = row < 0 ? model_.rows : static_cast<size_t>(row);
+      uint64_t& bits = seen_[r >> 6];
+      const uint64_t bit = uint64_t{1} << (r & 63);
+      const bool fresh = row >= 0 && (bits & bit) == 0;
+      bits |= bit;
+      batch_[n_] = static_cast<uint32_t>(r);
+      n_ += fresh ? 1 : 0;
+    }
+    static constexpr size_t kStackWords = 256;  // models of up to 16,383 features: no heap
+    static constexpr size_t kBatch = 256;
+    const CompiledModel& model_;
+    const internal::PhraseMatcher& matcher_;
+    alignas(16) int32_t z_[kLanes] = {};
+    uint64_t stack_[kStackWords];
+    std::unique_ptr<uint64_t[]> heap_;
+    uint64_t* seen_ = stack_;
+    uint32_t batch_[kBatch + 2];
+    size_t n_ = 0;
+    int32_t previous_ = -1;
+  };
 };
 
 // Model rows compiled into `model`, words interned in `matcher` (before its Build()).
@@ -173,12 +225,12 @@ void CompileModel(const ModelDef& def, size_t categories, internal::PhraseMatche
   model.pair_filter_mask = filter_bits - 1;
   uint64_t size = 16;
   while (size < pairs.size() * 2) size <<= 1;
-  model.pairs.assign(size, {});
+  model.pairs.assign(size, 0);
   model.pair_mask = size - 1;
   for (const auto& [key, row] : pairs) {
     uint64_t slot = CompiledModel::Mix(key) & model.pair_mask;
-    while (model.pairs[slot].key != 0) slot = (slot + 1) & model.pair_mask;
-    model.pairs[slot] = {key, row};
+    while (model.pairs[slot] != 0) slot = (slot + 1) & model.pair_mask;
+    model.pairs[slot] = key << CompiledModel::kRowBits | static_cast<uint64_t>(row);
     const uint64_t bit = (CompiledModel::Mix(key) >> 40) & model.pair_filter_mask;
     model.pair_filter[bit >> 6] |= uint64_t{1} << (bit & 63);
   }
@@ -331,8 +383,14 @@ Result<std::shared_ptr<const Engine>> Engine::Compile(Lexicon lexicon,
         CompiledModel::kLanes) {
       return Fail(Error::Invalid("model.tsv: a model supports at most 16 categories"));
     }
+    if (lexicon.model.features.size() >= (size_t{1} << CompiledModel::kRowBits)) {
+      return Fail(Error::Invalid("model.tsv: too many features (at most 16,777,215)"));
+    }
     CompileModel(lexicon.model, lexicon.categories.size() + (lexicon.model.emergency_head ? 1 : 0),
                  impl->matcher, impl->model);
+    if (impl->matcher.word_count() >= (size_t{1} << 20)) {
+      return Fail(Error::Invalid("model.tsv and the lexicon: too many distinct words"));
+    }
   }
   impl->matcher.Build();
   impl->lexicon = std::move(lexicon);
@@ -370,8 +428,15 @@ TriageResult Engine::Triage(std::string_view text) const {
     return ((used[segment >> 6] >> (segment & 63)) & 1) != 0;
   };
   std::vector<int32_t> token_ids;
-  impl.matcher.Scan(
-      norm.folded, tokens, token_ids, [&](uint32_t segment, uint32_t first, uint32_t last) {
+  const bool modelled = impl.model.categories != 0;
+  std::optional<CompiledModel::Scorer> scorer;
+  if (modelled) scorer.emplace(impl.model, impl.matcher);
+  impl.matcher.ScanWith(
+      norm.folded, tokens, token_ids,
+      [&](size_t, int32_t id) {
+        if (modelled) scorer->Add(id);
+      },
+      [&](uint32_t segment, uint32_t first, uint32_t last) {
         if (impl.segment_first[segment] == 0 && !matched(segment - 1)) return true;
         if (!matched(segment)) {
           used[segment >> 6] |= uint64_t{1} << (segment & 63);
@@ -386,8 +451,7 @@ TriageResult Engine::Triage(std::string_view text) const {
   const size_t category_count = lexicon.categories.size();
   // Per category, on the stack (ParseLexicon allows at most kMaxCategories).
   std::array<double, kMaxCategories + 1> probability;  // and the emergency head
-  const bool modelled = impl.model.categories != 0;
-  if (modelled) impl.model.Score(impl.matcher, tokens, token_ids, probability.data());
+  if (modelled) scorer->Finish(probability.data());
   std::array<double, kMaxCategories> lexicon_score;
   std::fill_n(lexicon_score.begin(), category_count, -1.0);
   std::array<uint8_t, kMaxCategories> live_category{};
