@@ -333,7 +333,10 @@ CharInfo Compute(char32_t cp32) {
     icu::UnicodeString src(lower);
     icu::UnicodeString folded = icu.nfkc_cf->normalize(src, status);
     const UChar32 single = SingleCodePoint(folded);
-    if (U_SUCCESS(status) && single > 0 && single != lower) {
+    // A compatibility form that is a combining mark (halfwidth ﾞ U+FF9E -> U+3099) is kept as
+    // it is: a mark after other marks would need canonical reordering, and folding would not be
+    // idempotent (found by fuzz/triage_search_fuzz.cc).
+    if (U_SUCCESS(status) && single > 0 && single != lower && u_getCombiningClass(single) == 0) {
       // The compatibility form may itself decompose (ﮤ -> ۀ -> ە): fold it fully.
       info.fold = Compute(static_cast<char32_t>(single)).fold;
       if (single < 0x80) info.flags |= kFlagVietnamese;

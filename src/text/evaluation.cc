@@ -214,12 +214,13 @@ void MergeEvalReport(EvalReport& into, const EvalReport& more) {
   into.examples += more.examples;
   auto merge = [](std::vector<std::pair<std::string, Counts>>& a,
                   const std::vector<std::pair<std::string, Counts>>& b) {
-    for (const auto& [key, counts] : b) {
+    for (const auto& entry : b) {  // no structured binding: clang 14 cannot capture one
+      const std::string& key = entry.first;
       auto it = std::find_if(a.begin(), a.end(), [&](const auto& e) { return e.first == key; });
       if (it == a.end()) {
-        a.emplace_back(key, counts);
+        a.push_back(entry);
       } else {
-        it->second.Add(counts);
+        it->second.Add(entry.second);
       }
     }
   };
