@@ -333,12 +333,16 @@ CharInfo Compute(char32_t cp32) {
     icu::UnicodeString src(lower);
     icu::UnicodeString folded = icu.nfkc_cf->normalize(src, status);
     const UChar32 single = SingleCodePoint(folded);
-    // A compatibility form that is a combining mark (halfwidth ﾞ U+FF9E -> U+3099) is kept as
-    // it is: a mark after other marks would need canonical reordering, and folding would not be
-    // idempotent (found by fuzz/triage_search_fuzz.cc).
-    if (U_SUCCESS(status) && single > 0 && single != lower && u_getCombiningClass(single) == 0) {
-      // The compatibility form may itself decompose (ﮤ -> ۀ -> ە): fold it fully.
-      info.fold = Compute(static_cast<char32_t>(single)).fold;
+    // The compatibility form may itself decompose (ﮤ -> ۀ -> ە): fold it fully. A form whose
+    // fold NFC could reorder or combine with its neighbour (halfwidth ﾞ U+FF9E -> the combining
+    // U+3099; halfwidth Hangul ﾭ U+FFAD -> the trailing jamo U+11B3, which composes with a
+    // syllable before it) is kept as it is, or folding would not be idempotent (both found by
+    // fuzz/triage_search_fuzz.cc).
+    const char32_t target = U_SUCCESS(status) && single > 0 && single != lower
+                                ? Compute(static_cast<char32_t>(single)).fold
+                                : 0;
+    if (target != 0 && (Compute(target).flags & kFlagNotNfcInert) == 0) {
+      info.fold = target;
       if (single < 0x80) info.flags |= kFlagVietnamese;
     }
   }

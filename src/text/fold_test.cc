@@ -64,13 +64,24 @@ TEST(FoldTest, IdempotentForEveryBmpCharacter) {
 
 // Regression (fuzz/triage_search_fuzz.cc): a compatibility form folded to a combining mark
 // (halfwidth ﾞ U+FF9E -> U+3099, class 8) after another mark (U+0656, class 220) came out in the
-// wrong canonical order, so folding the result again reordered it. Every BMP character between two
-// marks of different classes now folds idempotently.
+// wrong canonical order, so folding the result again reordered it; halfwidth Hangul letters after a
+// syllable composed with it. Every BMP character between two marks, or after a syllable, now folds
+// idempotently.
 TEST(FoldTest, IdempotentNextToCombiningMarks) {
   EXPECT_EQ(FoldForSearch(FoldForSearch("\x81\xd9\x96\xef\xbe\x9e"
                                         "2")),
             FoldForSearch("\x81\xd9\x96\xef\xbe\x9e"
                           "2"));
+  // And after a Hangul syllable: halfwidth ﾭ (U+FFAD) must not become a jamo that composes with it.
+  const std::string hangul = FoldForSearch("\x0do\x86\xec\x90\x90\xef\xbe\xad");
+  EXPECT_EQ(FoldForSearch(hangul), hangul);
+  for (char32_t cp = 1; cp < 0x10000; ++cp) {
+    if (cp >= 0xD800 && cp <= 0xDFFF) continue;
+    std::string s = "\xec\x90\x90";  // 쐐 U+C410, a Hangul LV syllable
+    AppendUtf8(s, cp);
+    const std::string once = FoldForSearch(s);
+    ASSERT_EQ(FoldForSearch(once), once) << "U+" << std::hex << static_cast<uint32_t>(cp);
+  }
   for (char32_t cp = 1; cp < 0x10000; ++cp) {
     if (cp >= 0xD800 && cp <= 0xDFFF) continue;
     std::string s = "x\u0656";  // Arabic subscript alef, combining class 220
