@@ -98,11 +98,21 @@ nlohmann::json OpenApiDocument(const std::vector<Route>& routes) {
            {{"title", "childsafe API"},
             {"version", "1"},
             {"description",
-             "Hotline 111: contacts and statistics. Times are UTC (RFC 3339); periods and "
-             "dates are local to Asia/Ho_Chi_Minh. Errors are application/problem+json."}}},
+             "Hotline 111: contacts, statistics, accounts and sessions, administration and "
+             "the audit trail, known-image matching, and text triage with its queue and "
+             "alerts. Times are UTC (RFC 3339); periods and dates are local to "
+             "Asia/Ho_Chi_Minh. Errors are application/problem+json."}}},
           {"servers", json::array({{{"url", "http://127.0.0.1:8111"}}})},
           {"paths", paths},
           {"components", json::parse(kComponents)}};
+}
+
+nlohmann::json RequestBody(const nlohmann::json& schema, const char* media_type) {
+  return {{"required", true}, {"content", {{media_type, {{"schema", schema}}}}}};
+}
+
+nlohmann::json JsonResponse(const char* description, const nlohmann::json& schema) {
+  return {{"description", description}, {"content", {{"application/json", {{"schema", schema}}}}}};
 }
 
 }  // namespace childsafe::api

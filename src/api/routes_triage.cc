@@ -308,10 +308,6 @@ const json kAlertSchema = {{"type", "object"},
                              {"acknowledged_at", {{"type", {"string", "null"}}}},
                              {"acknowledged_by", {{"type", {"string", "null"}}}}}}};
 
-json JsonResponse(const char* description, const json& schema) {
-  return {{"description", description}, {"content", {{"application/json", {{"schema", schema}}}}}};
-}
-
 // One server-sent-events stream of alerts (see the route's description).
 struct AlertStream {
   triage::TriageService* service = nullptr;
@@ -383,15 +379,10 @@ void AddTriageRoutes(std::vector<Route>& routes, Backend* b) {
         "Nothing is stored or logged. Text must be UTF-8 (400 naming \"text\" otherwise) and at "
         "most 256 KiB (413). The engine only orders and highlights; a counsellor decides."},
        {"tags", {"triage"}},
-       {"requestBody",
-        {{"required", true},
-         {"content",
-          {{"application/json",
-            {{"schema",
-              {{"type", "object"},
-               {"required", {"text"}},
-               {"additionalProperties", false},
-               {"properties", {{"text", {{"type", "string"}}}}}}}}}}}}},
+       {"requestBody", RequestBody({{"type", "object"},
+                                    {"required", {"text"}},
+                                    {"additionalProperties", false},
+                                    {"properties", {{"text", {{"type", "string"}}}}}})},
        {"responses", {{"200", JsonResponse("The triage", TriageResultSchema())}}}},
       [b](const Call& call) -> Result<Reply> {
         CS_TRY(auto* service, Service(b));
@@ -507,20 +498,15 @@ void AddTriageRoutes(std::vector<Route>& routes, Backend* b) {
        {"tags", {"triage"}},
        {"parameters", json::array({IdParamDoc("The contact's id")})},
        {"requestBody",
-        {{"required", true},
-         {"content",
-          {{"application/json",
-            {{"schema",
-              {{"type", "object"},
-               {"additionalProperties", false},
-               {"properties",
-                {{"priority",
-                  {{"type", "string"}, {"enum", {"low", "medium", "high", "emergency"}}}},
-                 {"suggestions",
-                  {{"type", "object"},
-                   {"additionalProperties",
-                    {{"type", {"string", "null"}},
-                     {"enum", {"right", "wrong", nullptr}}}}}}}}}}}}}}}},
+        RequestBody(
+            {{"type", "object"},
+             {"additionalProperties", false},
+             {"properties",
+              {{"priority", {{"type", "string"}, {"enum", {"low", "medium", "high", "emergency"}}}},
+               {"suggestions",
+                {{"type", "object"},
+                 {"additionalProperties",
+                  {{"type", {"string", "null"}}, {"enum", {"right", "wrong", nullptr}}}}}}}}})},
        {"responses", {{"200", {{"description", "The decision as it now stands"}}}}}},
       [b](const Call& call) -> Result<Reply> {
         CS_TRY(auto* service, Service(b));

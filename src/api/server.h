@@ -182,6 +182,11 @@ void AddServerRoutes(std::vector<Route>& routes, ApiServer* server);
 nlohmann::json OpenApiDocument(const std::vector<Route>& routes);
 /// The document of every route the server serves, built without a backend (for docs/api/).
 nlohmann::json ServedOpenApiDocument();
+/// OpenAPI fragments the route tables share: a required request body of `media_type` with
+/// `schema`, and a response with a JSON body.
+nlohmann::json RequestBody(const nlohmann::json& schema,
+                           const char* media_type = "application/json");
+nlohmann::json JsonResponse(const char* description, const nlohmann::json& schema);
 
 // Shared by the handlers.
 /// A Set-Cookie value for the session (HttpOnly, SameSite=Strict, Secure behind TLS); an empty
