@@ -71,6 +71,18 @@ domain::Contact TestHotline::SampleDataContact() const {
   return c;
 }
 
+std::vector<storage::AuditEntry> TestHotline::AuditEntries(const std::string& action) {
+  std::vector<storage::AuditEntry> out;
+  const Status read = db().Read([&](storage::ReadTxn& t) -> Status {
+    storage::AuditQuery q;
+    q.action = action;
+    CS_TRY(out, t.QueryAudit(q));
+    return {};
+  });
+  if (!read) throw std::runtime_error(read.error().ToString());  // fails the test that asked
+  return out;
+}
+
 domain::Contact TestHotline::SampleSilentCall() const {
   domain::Contact c;
   c.received_at = clock_.Now() - 60;

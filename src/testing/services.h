@@ -40,6 +40,9 @@ class TestHotline {
   domain::Contact SampleDataContact() const;
   /// A valid one-click non-data contact.
   domain::Contact SampleSilentCall() const;
+  /// The audit trail's entries with this action (throws, failing the test, if it cannot be
+  /// read).
+  std::vector<storage::AuditEntry> AuditEntries(const std::string& action);
 
  private:
   TempDir dir_;

@@ -71,14 +71,7 @@ class TriageServiceTest : public ::testing::Test {
   }
 
   std::vector<storage::AuditEntry> Audit(const std::string& action) {
-    std::vector<storage::AuditEntry> out;
-    EXPECT_TRUE(h_.db().Read([&](storage::ReadTxn& t) -> Status {
-      storage::AuditQuery q;
-      q.action = action;
-      CS_TRY(out, t.QueryAudit(q));
-      return {};
-    }));
-    return out;
+    return h_.AuditEntries(action);
   }
 
   testing::TestHotline h_;
