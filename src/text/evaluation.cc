@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "text/tsv.h"
 #include "text/utf8.h"
 
 namespace childsafe::text {
@@ -53,26 +54,14 @@ Result<EvalSet> ParseEvalSet(std::string_view tsv) {
   }
   EvalSet set;
   std::set<std::string, std::less<>> ids;
-  int line_number = 0;
-  size_t pos = 0;
   bool header = false;
-  while (pos < tsv.size()) {
-    size_t eol = tsv.find('\n', pos);
-    if (eol == std::string_view::npos) eol = tsv.size();
-    std::string_view line = tsv.substr(pos, eol - pos);
-    pos = eol + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line.front() == '#') continue;
-    std::vector<std::string_view> cells;
-    size_t start = 0;
-    for (int k = 0; k < 4; ++k) {
-      const size_t tab = line.find('\t', start);
-      if (tab == std::string_view::npos) break;
-      cells.push_back(line.substr(start, tab - start));
-      start = tab + 1;
+  for (internal::TsvRow& row : internal::SplitTsv(tsv)) {
+    const int line_number = row.line;
+    std::vector<std::string_view>& cells = row.cells;
+    if (cells.size() > 5) {  // the text is the rest of the line, tabs and all
+      cells[4] = internal::CellsFrom(row, 4);
+      cells.resize(5);
     }
-    cells.push_back(line.substr(start));  // the text may not contain tabs; the rest is text
     if (cells.size() != 5) return Fail(LineError(line_number, "expected 5 tab-separated columns"));
     if (!header) {
       if (cells[0] != "id" || cells[1] != "level" || cells[2] != "categories" ||

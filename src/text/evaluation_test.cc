@@ -21,9 +21,12 @@ TEST(EvaluationTest, ParsesTheFormat) {
       "# comment\n"
       "id\tlevel\tcategories\tvariant\ttext\n"
       "a1\temergency\tself,threat\tdia\tEm muốn chết\n"
-      "a2\tlow\t-\tneg\tNóng muốn chết\n");
+      "a2\tlow\t-\tneg\tNóng muốn chết\r\n"
+      "a3\tlow\t-\tneutral\tcột\tthứ sáu\n");  // the text is the rest of the line, tabs too
   ASSERT_TRUE(set.has_value()) << set.error().ToString();
-  ASSERT_EQ(set->examples.size(), 2u);
+  ASSERT_EQ(set->examples.size(), 3u);
+  EXPECT_EQ(set->examples[1].text, "Nóng muốn chết");
+  EXPECT_EQ(set->examples[2].text, "cột\tthứ sáu");
   EXPECT_EQ(set->examples[0].categories, (std::vector<std::string>{"self", "threat"}));
   EXPECT_TRUE(set->examples[1].categories.empty());
   EXPECT_EQ(set->examples[1].line, 4);

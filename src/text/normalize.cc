@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "text/chars.h"
+#include "text/tsv.h"
 #include "text/utf8.h"
 
 namespace childsafe::text {
@@ -2077,24 +2078,15 @@ Span NormalizedText::OriginalSpan(uint32_t folded_begin, uint32_t folded_end) co
 
 Result<std::vector<TeencodeEntry>> ParseTeencodeTsv(std::string_view tsv) {
   std::vector<TeencodeEntry> entries;
-  int line_number = 0;
-  size_t pos = 0;
-  while (pos < tsv.size()) {
-    size_t eol = tsv.find('\n', pos);
-    if (eol == std::string_view::npos) eol = tsv.size();
-    std::string_view line = tsv.substr(pos, eol - pos);
-    pos = eol + 1;
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line.front() == '#') continue;
-    const size_t tab = line.find('\t');
-    if (tab == std::string_view::npos) {
+  for (const internal::TsvRow& row : internal::SplitTsv(tsv)) {
+    const int line_number = row.line;
+    if (row.cells.size() < 2) {
       return Fail(Error::Invalid("teencode line " + std::to_string(line_number) +
                                  ": expected from<TAB>to"));
     }
-    std::string_view from = line.substr(0, tab);
-    std::string_view rest = line.substr(tab + 1);
-    std::string_view to = rest.substr(0, rest.find('\t'));
+    const std::string_view from = row.cells[0];
+    const std::string_view to = row.cells[1];
+    const std::string_view line = internal::CellsFrom(row, 0);  // a third column is a note
     if (from.empty() || to.empty()) {
       return Fail(
           Error::Invalid("teencode line " + std::to_string(line_number) + ": empty column"));

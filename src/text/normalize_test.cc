@@ -310,6 +310,10 @@ TEST(NormalizeTest, TeencodeTableIsChecked) {
   ASSERT_TRUE(parsed.has_value());
   ASSERT_EQ(parsed->size(), 2u);
   EXPECT_EQ((*parsed)[1].line, 4);
+  EXPECT_EQ((*parsed)[0].to, "không");                               // the note is not part of it
+  const auto bad_note = ParseTeencodeTsv("ko\tkhông\tnote \xff\n");  // the whole line is checked
+  ASSERT_FALSE(bad_note.has_value());
+  EXPECT_NE(bad_note.error().message.find("UTF-8"), std::string::npos);
   const auto bad = ParseTeencodeTsv("ko không\n");
   ASSERT_FALSE(bad.has_value());
   EXPECT_NE(bad.error().message.find("line 1"), std::string::npos);

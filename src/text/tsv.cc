@@ -31,6 +31,12 @@ std::vector<TsvRow> SplitTsv(std::string_view tsv) {
   return rows;
 }
 
+std::string_view CellsFrom(const TsvRow& row, size_t first) {
+  const std::string_view a = row.cells[first];
+  const std::string_view z = row.cells.back();
+  return {a.data(), static_cast<size_t>(z.data() + z.size() - a.data())};
+}
+
 Error RowError(std::string_view file, int line, std::string_view problem) {
   return Error::Invalid(std::string(file) + " line " + std::to_string(line) + ": " +
                         std::string(problem));

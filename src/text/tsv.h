@@ -19,6 +19,9 @@ struct TsvRow {
 /// comments; a trailing '\r' is dropped.
 std::vector<TsvRow> SplitTsv(std::string_view tsv);
 
+/// Cells first.. of `row` as the line has them, tabs included (first < cells.size()).
+std::string_view CellsFrom(const TsvRow& row, size_t first);
+
 /// kInvalidArgument "<file> line <line>: <problem>".
 Error RowError(std::string_view file, int line, std::string_view problem);
 
