@@ -186,6 +186,44 @@ struct Gap {
   bool IntraOnly() const { return !space && !hard && !soft; }
 };
 
+// The gap item of one character of class `cls` (code point cp) that only ever separates words:
+// punctuation, separators, spaces, line breaks. False for a letter, digit, mark, invisible
+// character or look-alike, which Scan and ParseGapAfterWord treat by their context.
+bool SimpleGapChar(CharClass cls, char32_t cp, Gap& one) {
+  one = Gap{};
+  switch (cls) {
+    case CharClass::kDot:
+      one.dot = true;
+      break;
+    case CharClass::kSoftPunct:
+      if (cp == '.') {
+        one.dot = true;
+      } else {
+        one.soft = true;
+      }
+      break;
+    case CharClass::kIntraSep:
+      break;
+    case CharClass::kLineBreak:
+      one.hard = true;
+      one.space = true;
+      break;
+    case CharClass::kHardPunct:
+      one.hard = true;
+      one.hard_char = cp == '?' || cp == 0xFF1F ? '?' : (cp == '!' || cp == 0xFF01) ? '!' : '.';
+      break;
+    case CharClass::kSpace:
+    case CharClass::kOther:
+      one.space = true;
+      one.single_space = cp == ' ';
+      break;
+    default:
+      return false;
+  }
+  one.chars = 1;
+  return true;
+}
+
 enum class ItemKind : uint8_t { kWord, kGap, kEntity };
 
 struct Item {
@@ -763,6 +801,37 @@ class ViewWriter {
   size_t capacity_ = 0;
 };
 
+// The scratch buffers of a Pass, kept per thread from one call to the next: once a thread has
+// normalised a message as long, the next one costs no allocation and no growth for them (both
+// showed in profiles of triage). Their contents never outlive a Pass.
+struct PassBuffers {
+  std::vector<Glyph> glyphs;
+  std::vector<Item> items;
+  std::vector<Item> joined;
+  std::vector<Glyph> word;
+  std::vector<Glyph> scratch;
+  std::string key;
+  bool in_use = false;
+  // Gives back what one very long text made them hold.
+  void Trim() {
+    constexpr size_t kKeep = 1 << 14;
+    if (glyphs.capacity() > kKeep) std::vector<Glyph>().swap(glyphs);
+    if (items.capacity() > kKeep) std::vector<Item>().swap(items);
+    if (joined.capacity() > kKeep) std::vector<Item>().swap(joined);
+    if (word.capacity() > kKeep) std::vector<Glyph>().swap(word);
+    if (scratch.capacity() > kKeep) std::vector<Glyph>().swap(scratch);
+    if (key.capacity() > kKeep) std::string().swap(key);
+  }
+};
+
+// This thread's buffers, or `own` when a Pass on this thread already has them.
+PassBuffers& AcquireBuffers(PassBuffers& own) {
+  thread_local PassBuffers buffers;
+  if (buffers.in_use) return own;
+  buffers.in_use = true;
+  return buffers;
+}
+
 // State of one Normalize call.
 //
 // The text is a sequence of items: words (fragments of letters, digits and look-alike symbols),
@@ -785,6 +854,14 @@ class Pass {
         fast_(fast),
         folded_(out.folded, out.folded_spans, &out.folded_marks),
         canonical_(out.canonical, out.canonical_spans, nullptr) {}
+  ~Pass() {
+    if (&buffers_ != &own_buffers_) {
+      buffers_.Trim();
+      buffers_.in_use = false;
+    }
+  }
+  Pass(const Pass&) = delete;
+  Pass& operator=(const Pass&) = delete;
 
   // Runs on `work` (valid UTF-8 without invisible characters). Returns false when the text is
   // not NFC and `nfc_done` is false: the caller discards `out`, normalises and runs again.
@@ -879,10 +956,13 @@ class Pass {
   size_t next_entity_ = 0;  // the first entity not yet passed
   uint32_t next_entity_begin_ = std::numeric_limits<uint32_t>::max();  // where it starts
 
+  PassBuffers own_buffers_;
+  PassBuffers& buffers_ = AcquireBuffers(own_buffers_);
+
   // Region state.
-  std::vector<Glyph> glyphs_;
-  std::vector<Item> items_;
-  std::vector<Item> joined_;  // scratch for Join()
+  std::vector<Glyph>& glyphs_ = buffers_.glyphs;
+  std::vector<Item>& items_ = buffers_.items;
+  std::vector<Item>& joined_ = buffers_.joined;  // scratch for Join()
   bool fragment_open_ = false;
   uint32_t fragment_start_ = 0;
   uint32_t fragment_b_ = 0;
@@ -894,11 +974,11 @@ class Pass {
   bool any_token_ = false;
   size_t tokens_size_ = 0;
   size_t tokens_capacity_ = 0;
-  std::vector<Glyph> word_;  // scratch for one word
+  std::vector<Glyph>& word_ = buffers_.word;  // scratch for one word
   static constexpr size_t kMaxFastLetters = 48;
-  std::array<Glyph, kMaxFastLetters> fast_word_;  // the word GlyphStep reads
-  std::vector<Glyph> scratch_;                    // scratch for IsSingle()
-  std::string key_;                               // scratch: canonical form of one word
+  std::array<Glyph, kMaxFastLetters> fast_word_;    // the word GlyphStep reads
+  std::vector<Glyph>& scratch_ = buffers_.scratch;  // scratch for IsSingle()
+  std::string& key_ = buffers_.key;                 // scratch: canonical form of one word
 };
 
 void Pass::AddGlyph(const Glyph& g) {
@@ -1026,16 +1106,18 @@ void Pass::FastSteps(uint32_t& pos) {
   }
 }
 
-// Whether PlaceTone would move the tone of a word of n letters (bases and modifiers given; bit k
-// of `vowels` set when letter k is a vowel) whose only tone is on letter `toned`: the same choice
-// of the target vowel, without the checks PlaceTone makes before it moves anything (when the
-// tone is already on the target, nothing moves either way).
-bool ToneWouldMove(const uint8_t* base, const uint8_t* mod, size_t n, size_t toned,
+// Whether PlaceTone would move the tone of a word of n letters (their ASCII bases, and their
+// marks as in NormalizedText::folded_marks; bit k of `vowels` set when letter k is a vowel) whose
+// only tone is on letter `toned`: the same choice of the target vowel, without the checks PlaceTone
+// makes before it moves anything (when the tone is already on the target, nothing moves either
+// way).
+bool ToneWouldMove(const char* base, const uint8_t* marks, size_t n, size_t toned,
                    uint64_t vowels) {
-  if (vowels == 0) return false;
+  // Most words: the toned letter is the only vowel, where the tone stays.
+  if (vowels == uint64_t{1} << toned || vowels == 0) return false;
   auto i = static_cast<size_t>(__builtin_ctzll(vowels));
   // "qu" and "gi" before another vowel are part of the initial consonant.
-  if (i == 1 && i + 1 < n && ((vowels >> 2) & 1) != 0 && mod[1] == 0 &&
+  if (i == 1 && i + 1 < n && ((vowels >> 2) & 1) != 0 && (marks[1] & 7) == 0 &&
       ((base[0] == 'q' && base[1] == 'u') || (base[0] == 'g' && base[1] == 'i'))) {
     ++i;
   }
@@ -1045,7 +1127,7 @@ bool ToneWouldMove(const uint8_t* base, const uint8_t* mod, size_t n, size_t ton
   if (count > 3) return false;
   size_t target = n;
   for (size_t k = v_begin; k < v_end; ++k) {
-    if (mod[k] != internal::kModNone) target = k;
+    if ((marks[k] & 7) != internal::kModNone) target = k;
   }
   if (target == n) {
     target = v_end < n ? v_end - 1 : count == 3 ? v_begin + 1 : v_begin;
@@ -1068,6 +1150,9 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
   constexpr bool identity = kIdentity;
   constexpr bool canonical = kCanonical;
   const bool nfc_done = nfc_done_;
+  const uint8_t lean_test = internal::kFastLean | (nfc_done ? 0 : internal::kFastNotNfcInert);
+  const uint8_t lean_test_letter =
+      internal::kFastLetter | (nfc_done ? 0 : internal::kFastNotNfcInert);
   const uint32_t entity = next_entity_begin_;  // a run stops there, so it stays the next one
   while (true) {
     const uint32_t pos = position;
@@ -1086,17 +1171,16 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
     Span* const f_spans = f.spans;
     uint8_t* const f_marks = f.marks;
     const size_t token_begin = f.size;
-    uint8_t base[kMaxFastLetters];
-    uint8_t mod[kMaxFastLetters];
     char32_t lower[kMaxFastLetters];
     size_t letters = 0, toned = 0;
     uint32_t tones = 0;
-    bool vietnamese = true;
+    uint8_t all_bits = internal::kFastVietnamese;  // the kFast bits every letter has
     uint8_t prev_fold = 0;
     uint64_t vowels = 0;
     uint32_t i = pos;
-    while (i < n) {
-      if (i == entity && i != pos) return Lean::kNo;
+    // A word that reaches the next entity is not lean.
+    const uint32_t stop = entity > pos ? std::min(n, entity) : n;
+    while (i < stop) {
       char32_t cp;
       uint32_t len;
       if (bytes[i] < 0x80) {
@@ -1113,11 +1197,12 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
         }
       }
       const internal::FastInfo fi = fast[cp];
-      if ((fi.bits & internal::kFastNotNfcInert) != 0 && !nfc_done) {
-        restart_ = true;
-        return Lean::kNo;
-      }
-      if ((fi.bits & internal::kFastLean) == 0) {
+      // One test for the two ways out: not lean, or not NFC-inert before NFC was done.
+      if ((fi.bits & lean_test) != internal::kFastLean) {
+        if ((fi.bits & internal::kFastNotNfcInert) != 0 && !nfc_done) {
+          restart_ = true;
+          return Lean::kNo;
+        }
         if ((fi.bits & internal::kFastLetter) != 0) return Lean::kGlyphs;
         break;
       }
@@ -1129,32 +1214,55 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
       f_spans[at] = span;
       f_marks[at] = fi.mark;
       if constexpr (canonical) c.PutUtf8(fi.lower, span);
-      if ((fi.mark >> 3) != 0) {
-        ++tones;
-        toned = letters;
-      }
-      vietnamese &= (fi.bits & internal::kFastVietnamese) != 0;
-      base[letters] = fi.fold;
-      mod[letters] = fi.mark & 7;
+      // Without branches: whether a letter carries a tone is as unpredictable as the text.
+      const bool has_tone = (fi.mark >> 3) != 0;
+      tones += has_tone ? 1 : 0;
+      toned = has_tone ? letters : toned;
+      all_bits &= fi.bits;
       lower[letters] = fi.lower;
       vowels |= uint64_t{(fi.bits & internal::kFastVowel) != 0} << letters;
       ++letters;
       i += len;
     }
+    if (i == entity && i < n) return Lean::kNo;
     if (letters < 2) return Lean::kNo;
     const uint32_t last_end = i;
 
-    // The gap: most often one space before an ASCII letter or digit (or an entity), which
-    // ParseGapAfterWord would read as a plain space and FinishStep would emit as nothing.
+    // The gap: most often one space before a letter or digit (or an entity), which
+    // ParseGapAfterWord would read as a plain space and FinishStep would emit as nothing; then
+    // one ASCII punctuation mark and a space before an ASCII letter or digit (", ", ". ").
+    const auto word_start = [&](uint32_t k) {
+      if (k == entity) return true;
+      const unsigned char b = bytes[k];
+      if (b < 0x80) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+      }
+      // A letter that may start a lean word (not NFC-inert ones before NFC: ParseGapAfterWord).
+      uint32_t length;
+      const char32_t next = DecodeValidUtf8(bytes + k, length);
+      return next < internal::kLowTableEnd &&
+             (fast[next].bits & lean_test_letter) == internal::kFastLetter;
+    };
     GapAfter gap;
     bool plain_space = false;
-    if (i + 1 < n && bytes[i] == ' ' && i != entity) {
-      const unsigned char after = bytes[i + 1];
-      plain_space = i + 1 == entity || (after >= 'a' && after <= 'z') ||
-                    (after >= 'A' && after <= 'Z') || (after >= '0' && after <= '9');
+    if (i + 1 < n && bytes[i] == ' ' && i != entity) plain_space = word_start(i + 1);
+    if (plain_space) {
+      // (FinishStep would emit nothing for it.)
+    } else if (i + 2 < n && bytes[i] < 0x80 && bytes[i + 1] == ' ' && i != entity &&
+               i + 1 != entity && word_start(i + 2) &&
+               SimpleGapChar(impl_.low[bytes[i]].cls, bytes[i], gap.gap)) {
+      Gap blank;
+      SimpleGapChar(CharClass::kSpace, ' ', blank);
+      gap.gap.Merge(blank);
+      gap.b = i;
+      gap.e = i + 2;
+      gap.end = i + 2;
+      gap.empty = false;
+    } else if (!ParseGapAfterWord(i, gap)) {
+      return Lean::kNo;
     }
-    if (!plain_space && !ParseGapAfterWord(i, gap)) return Lean::kNo;
-    if (tones == 1 && vietnamese && ToneWouldMove(base, mod, letters, toned, vowels)) {
+    if (tones == 1 && (all_bits & internal::kFastVietnamese) != 0 &&
+        ToneWouldMove(f_text + token_begin, f_marks + token_begin, letters, toned, vowels)) {
       return Lean::kGlyphs;
     }
     if (letters <= impl_.teencode.max_key_bytes() &&
@@ -1287,61 +1395,41 @@ bool Pass::ParseGapAfterWord(uint32_t i, GapAfter& out) {
       return false;
     }
     Gap one;
-    switch (info.cls) {
-      case CharClass::kLetter:
-      case CharClass::kDigit:
-        goto gap_done;
-      case CharClass::kMark:
-      case CharClass::kIgnorable:
-        // Right after the word they would extend it; inside the gap Scan skips them.
-        if (first) return false;
-        if (info.cls == CharClass::kIgnorable) {
-          flags |= (info.flags & internal::kFlagBidiControl) ? kFlagBidiControl : kFlagZeroWidth;
+    // Letters, digits, marks, invisible characters and look-alikes: their context decides.
+    if (!SimpleGapChar(info.cls, cp, one)) {
+      switch (info.cls) {
+        case CharClass::kLetter:
+        case CharClass::kDigit:
+          goto gap_done;
+        case CharClass::kMark:
+        case CharClass::kIgnorable:
+          // Right after the word they would extend it; inside the gap Scan skips them.
+          if (first) return false;
+          if (info.cls == CharClass::kIgnorable) {
+            flags |= (info.flags & internal::kFlagBidiControl) ? kFlagBidiControl : kFlagZeroWidth;
+          }
+          i += len;
+          continue;
+        case CharClass::kLeet: {
+          if (first) return false;  // "ab@": a look-alike inside the word
+          bool letter_after = false;
+          const uint32_t e = i + len;
+          if (e < n && !EntityAt(e)) {
+            uint32_t next_length = 0;
+            const char32_t next_cp = static_cast<unsigned char>(work_[e]) < 0x80
+                                         ? char32_t{static_cast<unsigned char>(work_[e])}
+                                         : DecodeAt(e, next_length);
+            letter_after = internal::Info(next_cp).cls == CharClass::kLetter;
+          }
+          if (letter_after) goto gap_done;  // it starts the next word
+          one.space = true;
+          one.chars = 1;
+          break;
         }
-        i += len;
-        continue;
-      case CharClass::kLeet: {
-        if (first) return false;  // "ab@": a look-alike inside the word
-        bool letter_after = false;
-        const uint32_t e = i + len;
-        if (e < n && !EntityAt(e)) {
-          uint32_t next_length = 0;
-          const char32_t next_cp = static_cast<unsigned char>(work_[e]) < 0x80
-                                       ? char32_t{static_cast<unsigned char>(work_[e])}
-                                       : DecodeAt(e, next_length);
-          letter_after = internal::Info(next_cp).cls == CharClass::kLetter;
-        }
-        if (letter_after) goto gap_done;  // it starts the next word
-        one.space = true;
-        break;
+        default:
+          break;  // (SimpleGapChar's classes)
       }
-      case CharClass::kDot:
-        one.dot = true;
-        break;
-      case CharClass::kSoftPunct:
-        if (cp == '.') {
-          one.dot = true;
-        } else {
-          one.soft = true;
-        }
-        break;
-      case CharClass::kIntraSep:
-        break;
-      case CharClass::kLineBreak:
-        one.hard = true;
-        one.space = true;
-        break;
-      case CharClass::kHardPunct:
-        one.hard = true;
-        one.hard_char = cp == '?' || cp == 0xFF1F ? '?' : (cp == '!' || cp == 0xFF01) ? '!' : '.';
-        break;
-      case CharClass::kSpace:
-      case CharClass::kOther:
-        one.space = true;
-        one.single_space = cp == ' ';
-        break;
     }
-    one.chars = 1;
     if (first) {
       gap = one;
       gap_b = i;

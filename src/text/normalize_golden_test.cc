@@ -428,5 +428,50 @@ TEST(NormalizeGoldenTest, FastPathAgreesWithTheFullMachinery) {
   }
 }
 
+// The gaps the fast path takes itself (a space before any letter, one punctuation mark and a
+// space), next to everything that must still go to the full machinery: marks, invisible and
+// not-NFC characters, look-alikes, entities, digits of other scripts, several marks in a row.
+TEST(NormalizeGoldenTest, FastPathGapsAgreeWithTheFullMachinery) {
+  auto normalizer = Normalizer::Create(Teencode());
+  ASSERT_TRUE(normalizer.has_value());
+  const std::vector<std::string> words = {"em", "đi", "ở", "ảnh", "ÔNG", "Ấy", "khong", "chết",
+                                          "x", "12", "١٢", "@nh", "$ex", "a\u0301",
+                                          "e\xCC\x81m", "http://x.vn", "0912345678", "ж"};
+  const std::vector<std::string> gaps = {" ",  ", ",  ". ", "? ", "! ", "; ", ": ", ") ",
+                                         "\" ", "  ", "\t", "\n", ",", ".",  " , ", "... ",
+                                         "- ", "\xE2\x80\x8B ", " \xCC\x81", "\xC2\xA0"};
+  size_t checked = 0;
+  for (const std::string& gap : gaps) {
+    for (const std::string& before : {std::string("xin"), std::string("chào")}) {
+      for (const std::string& after : words) {
+        const std::string text = "Bạn " + before + gap + after + " nhé" + gap + "ừ";
+        for (const bool canonical : {true, false}) {
+          const NormalizedText fast = normalizer->Normalize(text, {.canonical = canonical});
+          const NormalizedText full =
+              internal::NormalizeWithoutFastPath(*normalizer, text, {.canonical = canonical});
+          ASSERT_EQ(DigestOf(fast), DigestOf(full)) << text;
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, gaps.size() * 2 * words.size() * 2);
+}
+
+// The normaliser reuses its scratch buffers on a thread from one call to the next: a text
+// normalised after a long one, or after one that failed over to NFC, comes out as it does first.
+TEST(NormalizeGoldenTest, ReusedBuffersLeaveNoTrace) {
+  auto normalizer = Normalizer::Create(Teencode());
+  ASSERT_TRUE(normalizer.has_value());
+  const std::string text = "t.ự t.ử đi, c h ế t... ko mun song nua 0912 345 678";
+  const uint64_t first = DigestOf(normalizer->Normalize(text));
+  std::string long_text;
+  for (int i = 0; i < 20000; ++i) long_text += "c h ế t, x.y.z ";
+  EXPECT_FALSE(normalizer->Normalize(long_text).folded.empty());
+  EXPECT_EQ(DigestOf(normalizer->Normalize(text)), first);
+  EXPECT_FALSE(normalizer->Normalize("hoa\xCC\x80 e\xCC\x81m").folded.empty());  // not NFC
+  EXPECT_EQ(DigestOf(normalizer->Normalize(text)), first);
+}
+
 }  // namespace
 }  // namespace childsafe::text
