@@ -145,6 +145,9 @@ struct CompiledModel {
       } else {
         std::fill_n(stack_, words, uint64_t{0});
       }
+      // "No feature" (the row of zeros) counts as seen from the start: Gather then tells a
+      // fresh feature by its bit alone.
+      seen_[model.rows >> 6] |= uint64_t{1} << (model.rows & 63);
     }
     // The next token has matcher id `id` (-1: punctuation, or a word no literal or feature has).
     void Add(int32_t id) {
@@ -175,13 +178,12 @@ struct CompiledModel {
     void Gather(int32_t row) {
       const size_t r = row < 0 ? model_.rows : static_cast<size_t>(row);
       uint64_t& bits = seen_[r >> 6];
-      const uint64_t bit = uint64_t{1} << (r & 63);
-      const bool fresh = row >= 0 && (bits & bit) == 0;
-      bits |= bit;
+      const uint64_t fresh = ((bits >> (r & 63)) & 1) ^ 1;
+      bits |= uint64_t{1} << (r & 63);
       batch_[n_] = static_cast<uint32_t>(r);
-      n_ += fresh ? 1 : 0;
+      n_ += fresh;
     }
-    static constexpr size_t kStackWords = 256;  // models of up to 16,383 features: no heap
+    static constexpr size_t kStackWords = 512;  // models of up to 32,767 features: no heap
     static constexpr size_t kBatch = 256;
     const CompiledModel& model_;
     const internal::PhraseMatcher& matcher_;
@@ -483,6 +485,7 @@ TriageResult Engine::Triage(std::string_view text) const {
   // segments each starting at most `gap` words after the previous one, in the same sentence.
   // One match per (rule, start): the one that ends first.
   std::vector<Match> matches;
+  matches.reserve(segments.size());  // (at most one per first-segment match)
   const auto segment_range = [&](uint32_t segment) {
     auto lo = std::lower_bound(segments.begin(), segments.end(), segment,
                                [](const Match& m, uint32_t s) { return m.rule < s; });
@@ -587,6 +590,7 @@ TriageResult Engine::Triage(std::string_view text) const {
     bool active;
   };
   std::vector<Cue> cues;
+  cues.reserve(live.size());
   for (const Match& m : live) {
     const Rule& rule = impl.rules[m.rule];
     if (rule.is_signal) continue;
@@ -646,6 +650,7 @@ TriageResult Engine::Triage(std::string_view text) const {
     double weight;
   };
   std::vector<Plain> plain;
+  plain.reserve(live.size());
   for (const Match& m : live) {
     const Rule& rule = impl.rules[m.rule];
     if (!rule.is_signal || in_idiom(m)) continue;
