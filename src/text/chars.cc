@@ -3,6 +3,7 @@
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/unorm2.h>
 #include <unicode/utf16.h>
 
 #include <algorithm>
@@ -159,6 +160,28 @@ bool IgnorableByProperty(UChar32 cp) {
   return u_charType(cp) == U_FORMAT_CHAR || (cp >= 0xFE00 && cp <= 0xFE0F) || cp == 0x034F ||
          cp == 0x180E || (cp >= 0xE0100 && cp <= 0xE01EF) || cp == 0x115F || cp == 0x1160 ||
          cp == 0x3164 || cp == 0xFFA0 || cp == 0x061C;
+}
+
+// Whether NFC composes `starter` with a letter after it: one that composes with the character
+// before it (NFC_Quick_Check Maybe) and is no combining mark (compatibility jamo ㄱ U+3131
+// folds to ᄀ U+1100, which composes with a vowel jamo after it). Marks that would compose with
+// a starter the fold wrote, FoldForSearch drops instead.
+bool ComposesWithALetterAfter(char32_t starter) {
+  static const std::vector<UChar32> followers = [] {
+    std::vector<UChar32> list;
+    for (UChar32 c = 0x300; c <= 0x10FFFF; ++c) {
+      if (u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) == UNORM_MAYBE &&
+          (U_GET_GC_MASK(c) & U_GC_M_MASK) == 0) {
+        list.push_back(c);
+      }
+    }
+    return list;
+  }();
+  const icu::Normalizer2* nfc = IcuInstances().nfc;
+  if (nfc == nullptr) return false;
+  return std::any_of(followers.begin(), followers.end(), [&](UChar32 c) {
+    return nfc->composePair(static_cast<UChar32>(starter), c) >= 0;
+  });
 }
 
 // Single code point of `s`, or -1 when `s` is not exactly one code point.
@@ -336,12 +359,13 @@ CharInfo Compute(char32_t cp32) {
     // The compatibility form may itself decompose (ﮤ -> ۀ -> ە): fold it fully. A form whose
     // fold NFC could reorder or combine with its neighbour (halfwidth ﾞ U+FF9E -> the combining
     // U+3099; halfwidth Hangul ﾭ U+FFAD -> the trailing jamo U+11B3, which composes with a
-    // syllable before it) is kept as it is, or folding would not be idempotent (both found by
-    // fuzz/triage_search_fuzz.cc).
+    // syllable before it; ㄱ U+3131 -> ᄀ, which composes with a vowel after it) is kept as it is,
+    // or folding would not be idempotent (all found by fuzz/triage_search_fuzz.cc).
     const char32_t target = U_SUCCESS(status) && single > 0 && single != lower
                                 ? Compute(static_cast<char32_t>(single)).fold
                                 : 0;
-    if (target != 0 && (Compute(target).flags & kFlagNotNfcInert) == 0) {
+    if (target != 0 && (Compute(target).flags & kFlagNotNfcInert) == 0 &&
+        !ComposesWithALetterAfter(target)) {
       info.fold = target;
       if (single < 0x80) info.flags |= kFlagVietnamese;
     }
@@ -461,6 +485,12 @@ char32_t ComposeVietnamese(char32_t base, uint8_t mod, uint8_t tone) {
   const int b = Tables::BaseIndex(base);
   if (b < 0 || b == 6 || mod == kModStroke) return 0;
   return GetTables().compose[b][mod][tone];
+}
+
+bool IsDiacriticalMark(char32_t cp) {
+  return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+         (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+         (cp >= 0xFE20 && cp <= 0xFE2F);
 }
 
 }  // namespace childsafe::text::internal

@@ -88,6 +88,11 @@ CharInfo InfoSlow(char32_t cp);
 /// characters, variation selectors): cheap for every code point, table-driven.
 bool IsIgnorable(char32_t cp);
 
+/// The combining marks the search fold drops wherever they are (FoldForSearch): the blocks of
+/// combining diacritical marks (U+0300-036F and their extensions and supplement, those for
+/// symbols, half marks). Other marks (Arabic hamza, Indic vowel signs) are kept.
+bool IsDiacriticalMark(char32_t cp);
+
 /// Facts about `cp` (any scalar value; invalid input should be U+FFFD before this call).
 inline CharInfo Info(char32_t cp) { return cp < kLowTableEnd ? LowTable()[cp] : InfoSlow(cp); }
 

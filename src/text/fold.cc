@@ -4,6 +4,7 @@
 #include <unicode/edits.h>
 #include <unicode/normalizer2.h>
 #include <unicode/stringpiece.h>
+#include <unicode/uchar.h>
 
 #include "text/chars.h"
 #include "text/utf8.h"
@@ -12,12 +13,7 @@ namespace childsafe::text {
 namespace {
 
 using internal::CharClass;
-
-bool IsDiacriticalMark(char32_t cp) {
-  return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
-         (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
-         (cp >= 0xFE20 && cp <= 0xFE2F);
-}
+using internal::IsDiacriticalMark;
 
 // Folds valid UTF-8 `work`; `map` (may be empty for identity) maps work bytes to original
 // spans. Returns false if the text needs NFC first and `nfc_done` is false.
@@ -39,6 +35,15 @@ bool FoldValid(std::string_view work, const std::vector<Span>& map, bool nfc_don
   };
   bool pending_space = false;
   size_t space_begin = 0;
+  // The last starter written and the combining class of the last mark written after it (0:
+  // none). A mark the fold keeps must not be one NFC would compose with that starter: the
+  // starter may be a fold (ﺁ U+FE81 -> ا) or may have lost the diacritics that kept the mark
+  // apart, and NFC then composes them on a second fold (ا + ٔ -> أ, whose fold is ا), so the
+  // fold would not be idempotent (found by fuzz/triage_search_fuzz.cc). Such a mark goes like
+  // the diacritics.
+  const icu::Normalizer2* nfc = nullptr;
+  char32_t starter = 0;
+  uint8_t last_ccc = 0;
   size_t i = 0;
   while (i < n) {
     char32_t cp;
@@ -59,13 +64,26 @@ bool FoldValid(std::string_view work, const std::vector<Span>& map, bool nfc_don
       case CharClass::kLineBreak:
         if (!pending_space) space_begin = b;
         pending_space = true;
+        starter = 0;
         continue;
       case CharClass::kIgnorable:
         continue;
-      case CharClass::kMark:
+      case CharClass::kMark: {
         if (IsDiacriticalMark(cp)) continue;
+        const auto ccc = static_cast<uint8_t>(u_getCombiningClass(static_cast<UChar32>(cp)));
+        if (starter != 0 && (last_ccc == 0 || last_ccc < ccc)) {
+          if (nfc == nullptr) {
+            UErrorCode status = U_ZERO_ERROR;
+            nfc = icu::Normalizer2::getNFCInstance(status);
+          }
+          if (nfc != nullptr &&
+              nfc->composePair(static_cast<UChar32>(starter), static_cast<UChar32>(cp)) >= 0) {
+            continue;
+          }
+        }
         emit = cp;
         break;
+      }
       case CharClass::kLetter:
       case CharClass::kDigit:
         emit = info.fold;
@@ -80,6 +98,17 @@ bool FoldValid(std::string_view work, const std::vector<Span>& map, bool nfc_don
         if constexpr (kWithSpans) spans->push_back(span_of(space_begin, b));
       }
       pending_space = false;
+    }
+    // (Only marks have a combining class; a letter's fold is a letter.)
+    const auto emit_ccc =
+        info.cls == CharClass::kMark
+            ? static_cast<uint8_t>(u_getCombiningClass(static_cast<UChar32>(emit)))
+            : uint8_t{0};
+    if (emit_ccc == 0) {
+      starter = emit;
+      last_ccc = 0;
+    } else {
+      last_ccc = emit_ccc;
     }
     const size_t before = out.size();
     AppendUtf8(out, emit);
