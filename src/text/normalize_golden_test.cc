@@ -434,12 +434,13 @@ TEST(NormalizeGoldenTest, FastPathAgreesWithTheFullMachinery) {
 TEST(NormalizeGoldenTest, FastPathGapsAgreeWithTheFullMachinery) {
   auto normalizer = Normalizer::Create(Teencode());
   ASSERT_TRUE(normalizer.has_value());
-  const std::vector<std::string> words = {"em", "đi", "ở", "ảnh", "ÔNG", "Ấy", "khong", "chết",
-                                          "x", "12", "١٢", "@nh", "$ex", "a\u0301",
-                                          "e\xCC\x81m", "http://x.vn", "0912345678", "ж"};
-  const std::vector<std::string> gaps = {" ",  ", ",  ". ", "? ", "! ", "; ", ": ", ") ",
-                                         "\" ", "  ", "\t", "\n", ",", ".",  " , ", "... ",
-                                         "- ", "\xE2\x80\x8B ", " \xCC\x81", "\xC2\xA0"};
+  const std::vector<std::string> words = {
+      "em", "đi", "ở",   "ảnh", "ÔNG",     "Ấy",         "khong",       "chết",       "x",
+      "12", "١٢", "@nh", "$ex", "a\u0301", "e\xCC\x81m", "http://x.vn", "0912345678", "ж"};
+  const std::vector<std::string> gaps = {
+      " ",         ", ",      ". ", "? ", "! ", "; ",  ": ",   ") ", "\" ",
+      "  ",        "\t",      "\n", ",",  ".",  " , ", "... ", "- ", "\xE2\x80\x8B ",
+      " \xCC\x81", "\xC2\xA0"};
   size_t checked = 0;
   for (const std::string& gap : gaps) {
     for (const std::string& before : {std::string("xin"), std::string("chào")}) {
