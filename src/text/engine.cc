@@ -435,7 +435,7 @@ TriageResult Engine::Triage(std::string_view text) const {
   if (modelled) scorer.emplace(impl.model, impl.matcher);
   impl.matcher.ScanWith(
       norm.folded, tokens, token_ids,
-      [&](size_t, int32_t id) {
+      [&](int32_t id) {
         if (modelled) scorer->Add(id);
       },
       [&](uint32_t segment, uint32_t first, uint32_t last) {

@@ -15,6 +15,13 @@ namespace {
 using internal::CharClass;
 using internal::IsDiacriticalMark;
 
+// ICU's NFC normaliser, or null if ICU cannot load its data.
+const icu::Normalizer2* Nfc() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+  return U_SUCCESS(status) ? nfc : nullptr;
+}
+
 // Folds valid UTF-8 `work`; `map` (may be empty for identity) maps work bytes to original
 // spans. Returns false if the text needs NFC first and `nfc_done` is false.
 template <bool kWithSpans>
@@ -41,7 +48,6 @@ bool FoldValid(std::string_view work, const std::vector<Span>& map, bool nfc_don
   // apart, and NFC then composes them on a second fold (ا + ٔ -> أ, whose fold is ا), so the
   // fold would not be idempotent (found by fuzz/triage_search_fuzz.cc). Such a mark goes like
   // the diacritics.
-  const icu::Normalizer2* nfc = nullptr;
   char32_t starter = 0;
   uint8_t last_ccc = 0;
   size_t i = 0;
@@ -59,6 +65,7 @@ bool FoldValid(std::string_view work, const std::vector<Span>& map, bool nfc_don
     const size_t b = i;
     i += len;
     char32_t emit;
+    uint8_t emit_ccc = 0;  // only marks have a combining class; a letter's fold is a letter
     switch (info.cls) {
       case CharClass::kSpace:
       case CharClass::kLineBreak:
@@ -70,12 +77,9 @@ bool FoldValid(std::string_view work, const std::vector<Span>& map, bool nfc_don
         continue;
       case CharClass::kMark: {
         if (IsDiacriticalMark(cp)) continue;
-        const auto ccc = static_cast<uint8_t>(u_getCombiningClass(static_cast<UChar32>(cp)));
-        if (starter != 0 && (last_ccc == 0 || last_ccc < ccc)) {
-          if (nfc == nullptr) {
-            UErrorCode status = U_ZERO_ERROR;
-            nfc = icu::Normalizer2::getNFCInstance(status);
-          }
+        emit_ccc = static_cast<uint8_t>(u_getCombiningClass(static_cast<UChar32>(cp)));
+        if (starter != 0 && (last_ccc == 0 || last_ccc < emit_ccc)) {
+          const icu::Normalizer2* nfc = Nfc();
           if (nfc != nullptr &&
               nfc->composePair(static_cast<UChar32>(starter), static_cast<UChar32>(cp)) >= 0) {
             continue;
@@ -99,11 +103,6 @@ bool FoldValid(std::string_view work, const std::vector<Span>& map, bool nfc_don
       }
       pending_space = false;
     }
-    // (Only marks have a combining class; a letter's fold is a letter.)
-    const auto emit_ccc =
-        info.cls == CharClass::kMark
-            ? static_cast<uint8_t>(u_getCombiningClass(static_cast<UChar32>(emit)))
-            : uint8_t{0};
     if (emit_ccc == 0) {
       starter = emit;
       last_ccc = 0;
@@ -143,16 +142,16 @@ void Fold(std::string_view text, std::string& out, std::vector<Span>* spans) {
   if (FoldValid<kWithSpans>(work, map, false, out, spans)) return;
 
   // Not NFC: compose first so that canonically equivalent input folds the same.
+  const icu::Normalizer2* nfc = Nfc();
   UErrorCode status = U_ZERO_ERROR;
-  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
   std::string normalized;
   icu::StringByteSink<std::string> sink(&normalized);
   icu::Edits edits;
-  if (U_SUCCESS(status)) {
+  if (nfc != nullptr) {
     nfc->normalizeUTF8(0, icu::StringPiece(work.data(), static_cast<int32_t>(work.size())), sink,
                        kWithSpans ? &edits : nullptr, status);
   }
-  if (U_FAILURE(status)) {
+  if (nfc == nullptr || U_FAILURE(status)) {
     FoldValid<kWithSpans>(work, map, true, out, spans);
     return;
   }

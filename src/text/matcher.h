@@ -57,9 +57,9 @@ class PhraseMatcher {
   void Scan(std::string_view folded, const TokenVector& tokens, std::vector<int32_t>& ids,
             OnHit&& on_hit) const {
     ScanWith(
-        folded, tokens, ids, [](size_t, int32_t) {}, on_hit);
+        folded, tokens, ids, [](int32_t) {}, on_hit);
   }
-  /// Scan, calling on_token(t, id) for every token as its id is found (in order, before any
+  /// Scan, calling on_token(id) for every token, in order, as its id is found (before any
   /// on_hit): the classifier's features, in the same pass.
   template <class OnToken, class OnHit>
   void ScanWith(std::string_view folded, const TokenVector& tokens, std::vector<int32_t>& ids,
@@ -130,8 +130,8 @@ class PhraseMatcher {
   // The filter bit of an edge hash (high bits: the slot uses the low ones).
   uint64_t EdgeFilterBit(uint64_t hash) const { return (hash >> 40) & edge_filter_mask_; }
   std::vector<uint32_t> hits_;
-  // Words interned by Add() have ids below this (AddWord's come after, and Add() may not be
-  // called after AddWord(): an AddWord word starts no phrase, its node stays -1).
+  // Words interned by Add() have ids below this (AddWord's come after): a token whose id is
+  // at least this starts no phrase, and Scan skips it without reading its Word.
   int32_t literal_words_ = -1;
 
   // Used while building only.
@@ -219,34 +219,27 @@ template <class OnToken, class OnHit>
 void PhraseMatcher::ScanWith(std::string_view folded, const TokenVector& tokens,
                              std::vector<int32_t>& ids, OnToken&& on_token, OnHit&& on_hit) const {
   const size_t count = tokens.size();
-  // ids, then (from ids.data() + count on) the tokens that start a phrase.
-  ids.resize(2 * count);
-  int32_t* const starts = ids.data() + count;
-  size_t start_count = 0;
+  ids.resize(count);
   for (size_t t = 0; t < count; ++t) {
     const Token& token = tokens[t];
     // Sentence and clause marks are never part of a literal.
-    int32_t id = -1;
-    if (token.kind == TokenKind::kWord || token.kind == TokenKind::kEntity) {
-      id = FindWord(folded.data() + token.begin, token.end - token.begin,
-                    folded.data() + folded.size());
-    }
-    ids[t] = id;
-    starts[start_count] = static_cast<int32_t>(t);
-    start_count += id >= 0 && words_[id].node >= 0 ? 1 : 0;
-    on_token(t, id);
+    ids[t] = token.kind == TokenKind::kWord || token.kind == TokenKind::kEntity
+                 ? FindWord(folded.data() + token.begin, token.end - token.begin,
+                            folded.data() + folded.size())
+                 : -1;
+    on_token(ids[t]);
   }
-  for (size_t s = 0; s < start_count; ++s) {
-    const size_t first = static_cast<size_t>(starts[s]);
+  const int32_t literal_words =
+      literal_words_ < 0 ? static_cast<int32_t>(words_.size()) : literal_words_;
+  for (size_t first = 0; first < count; ++first) {
+    if (ids[first] < 0 || ids[first] >= literal_words) continue;
     const Word& word = words_[ids[first]];
+    if (word.node < 0) continue;
     const Node* n = &word.first;
     size_t last = first;
     while (true) {
       for (uint32_t h = n->hits_begin; h < n->hits_end; ++h) {
-        if (!on_hit(hits_[h], static_cast<uint32_t>(first), static_cast<uint32_t>(last))) {
-          ids.resize(count);
-          return;
-        }
+        if (!on_hit(hits_[h], static_cast<uint32_t>(first), static_cast<uint32_t>(last))) return;
       }
       if (n->edges_begin == n->edges_end || last + 1 >= count || ids[last + 1] < 0) break;
       ++last;
@@ -255,7 +248,6 @@ void PhraseMatcher::ScanWith(std::string_view folded, const TokenVector& tokens,
       n = &nodes_[child];
     }
   }
-  ids.resize(count);
 }
 
 }  // namespace childsafe::text::internal

@@ -814,13 +814,15 @@ struct PassBuffers {
   bool in_use = false;
   // Gives back what one very long text made them hold.
   void Trim() {
-    constexpr size_t kKeep = 1 << 14;
-    if (glyphs.capacity() > kKeep) std::vector<Glyph>().swap(glyphs);
-    if (items.capacity() > kKeep) std::vector<Item>().swap(items);
-    if (joined.capacity() > kKeep) std::vector<Item>().swap(joined);
-    if (word.capacity() > kKeep) std::vector<Glyph>().swap(word);
-    if (scratch.capacity() > kKeep) std::vector<Glyph>().swap(scratch);
-    if (key.capacity() > kKeep) std::string().swap(key);
+    const auto trim = [](auto& buffer) {
+      if (buffer.capacity() > (size_t{1} << 14)) std::decay_t<decltype(buffer)>().swap(buffer);
+    };
+    trim(glyphs);
+    trim(items);
+    trim(joined);
+    trim(word);
+    trim(scratch);
+    trim(key);
   }
 };
 
@@ -908,6 +910,18 @@ class Pass {
     return DecodeValidUtf8(reinterpret_cast<const unsigned char*>(work_.data()) + i, len);
   }
   bool EntityAt(uint32_t i) const { return i == next_entity_begin_; }
+  // Whether a word starts at work offset k: an entity, or a letter or digit that NFC leaves
+  // alone (or NFC was done). A gap of one space ends before it.
+  bool WordStartsAt(uint32_t k) const {
+    if (EntityAt(k)) return true;
+    const auto b = static_cast<unsigned char>(work_[k]);
+    if (b < 0x80) return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+    char32_t cp;
+    uint32_t len;
+    const CharInfo info = InfoAt(k, cp, len);
+    return (info.cls == CharClass::kLetter || info.cls == CharClass::kDigit) &&
+           ((info.flags & internal::kFlagNotNfcInert) == 0 || nfc_done_);
+  }
   void PassEntity() {
     ++next_entity_;
     next_entity_begin_ = next_entity_ < out_.entities.size()
@@ -1151,8 +1165,6 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
   constexpr bool canonical = kCanonical;
   const bool nfc_done = nfc_done_;
   const uint8_t lean_test = internal::kFastLean | (nfc_done ? 0 : internal::kFastNotNfcInert);
-  const uint8_t lean_test_letter =
-      internal::kFastLetter | (nfc_done ? 0 : internal::kFastNotNfcInert);
   const uint32_t entity = next_entity_begin_;  // a run stops there, so it stays the next one
   while (true) {
     const uint32_t pos = position;
@@ -1174,7 +1186,7 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
     char32_t lower[kMaxFastLetters];
     size_t letters = 0, toned = 0;
     uint32_t tones = 0;
-    uint8_t all_bits = internal::kFastVietnamese;  // the kFast bits every letter has
+    uint8_t all_bits = internal::kFastVietnamese;  // cleared by a letter that is not Vietnamese
     uint8_t prev_fold = 0;
     uint64_t vowels = 0;
     uint32_t i = pos;
@@ -1231,25 +1243,13 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
     // The gap: most often one space before a letter or digit (or an entity), which
     // ParseGapAfterWord would read as a plain space and FinishStep would emit as nothing; then
     // one ASCII punctuation mark and a space before an ASCII letter or digit (", ", ". ").
-    const auto word_start = [&](uint32_t k) {
-      if (k == entity) return true;
-      const unsigned char b = bytes[k];
-      if (b < 0x80) {
-        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
-      }
-      // A letter that may start a lean word (not NFC-inert ones before NFC: ParseGapAfterWord).
-      uint32_t length;
-      const char32_t next = DecodeValidUtf8(bytes + k, length);
-      return next < internal::kLowTableEnd &&
-             (fast[next].bits & lean_test_letter) == internal::kFastLetter;
-    };
     GapAfter gap;
     bool plain_space = false;
-    if (i + 1 < n && bytes[i] == ' ' && i != entity) plain_space = word_start(i + 1);
+    if (i + 1 < n && bytes[i] == ' ' && i != entity) plain_space = WordStartsAt(i + 1);
     if (plain_space) {
       // (FinishStep would emit nothing for it.)
     } else if (i + 2 < n && bytes[i] < 0x80 && bytes[i + 1] == ' ' && i != entity &&
-               i + 1 != entity && word_start(i + 2) &&
+               i + 1 != entity && WordStartsAt(i + 2) &&
                SimpleGapChar(impl_.low[bytes[i]].cls, bytes[i], gap.gap)) {
       Gap blank;
       SimpleGapChar(CharClass::kSpace, ' ', blank);
@@ -1354,33 +1354,15 @@ bool Pass::GlyphStep(uint32_t pos, uint32_t& next) {
 bool Pass::ParseGapAfterWord(uint32_t i, GapAfter& out) {
   const auto n = static_cast<uint32_t>(work_.size());
   Gap& gap = out.gap;
-  {
-    // Most gaps are one space before a word or number: decide that without the general loop.
-    const auto* bytes = reinterpret_cast<const unsigned char*>(work_.data());
-    if (i + 1 < n && bytes[i] == ' ' && !EntityAt(i)) {
-      const unsigned char next = bytes[i + 1];
-      bool ends = EntityAt(i + 1) || (next >= '0' && next <= '9') || (next >= 'a' && next <= 'z') ||
-                  (next >= 'A' && next <= 'Z');
-      if (!ends && next >= 0x80) {
-        char32_t cp;
-        uint32_t len;
-        const CharInfo info = InfoAt(i + 1, cp, len);
-        ends = (info.cls == CharClass::kLetter || info.cls == CharClass::kDigit) &&
-               ((info.flags & internal::kFlagNotNfcInert) == 0 || nfc_done_);
-      }
-      if (ends) {
-        gap = Gap{};
-        gap.space = true;
-        gap.single_space = true;
-        gap.chars = 1;
-        out.flags = 0;
-        out.b = i;
-        out.e = i + 1;
-        out.end = i + 1;
-        out.empty = false;
-        return true;
-      }
-    }
+  // Most gaps are one space before a word or number: decide that without the general loop.
+  if (i + 1 < n && work_[i] == ' ' && !EntityAt(i) && WordStartsAt(i + 1)) {
+    SimpleGapChar(CharClass::kSpace, ' ', gap);
+    out.flags = 0;
+    out.b = i;
+    out.e = i + 1;
+    out.end = i + 1;
+    out.empty = false;
+    return true;
   }
   uint32_t gap_b = i, gap_e = i;
   bool first = true;
