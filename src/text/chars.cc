@@ -413,6 +413,7 @@ struct Tables {
           if (IsVowel(i.fold) && i.mod != kModStroke) f.bits |= kFastVowel;
         }
       }
+      if (i.cls == CharClass::kLetter || i.cls == CharClass::kDigit) f.bits |= kFastWordStart;
       if (i.flags & kFlagVietnamese) f.bits |= kFastVietnamese;
       if (i.flags & kFlagNotNfcInert) f.bits |= kFastNotNfcInert;
     }

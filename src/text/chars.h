@@ -76,6 +76,7 @@ enum : uint8_t {
   kFastVietnamese = 4,   // kFlagVietnamese
   kFastNotNfcInert = 8,  // kFlagNotNfcInert
   kFastVowel = 16,       // kFastLean, and the fold is a e i o u or y (not the d of đ)
+  kFastWordStart = 32,   // cls == CharClass::kLetter or CharClass::kDigit
 };
 
 /// FastInfo for U+0000..kLowTableEnd-1, derived from LowTable() (built on first use).

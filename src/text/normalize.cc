@@ -166,6 +166,29 @@ struct Glyph {
   uint8_t flags = 0;
 };
 
+// The glyph of a letter or a digit at work bytes [b, e).
+Glyph LetterGlyph(const CharInfo& info, uint32_t b, uint32_t e) {
+  Glyph g;
+  g.base = info.fold;
+  g.lower = info.lower;
+  g.b = b;
+  g.e = e;
+  g.kind = GlyphKind::kLetter;
+  g.mod = info.mod;
+  g.tone = info.tone;
+  g.flags = info.flags;
+  return g;
+}
+Glyph DigitGlyph(const CharInfo& info, uint32_t b, uint32_t e) {
+  Glyph g;
+  g.base = info.fold;
+  g.lower = info.fold;
+  g.b = b;
+  g.e = e;
+  g.kind = GlyphKind::kDigit;
+  return g;
+}
+
 struct Gap {
   uint32_t chars = 0;         // characters in the gap
   bool single_space = false;  // the gap is exactly one ASCII space
@@ -880,6 +903,7 @@ class Pass {
   template <bool kIdentity, bool kCanonical>
   [[gnu::noinline]] Lean LeanRun(uint32_t& pos);
   bool GlyphStep(uint32_t pos, uint32_t& next);
+  bool ShortStep(uint32_t pos, uint32_t& next);
   struct GapAfter {
     Gap gap;
     uint32_t b = 0, e = 0;  // the gap's characters (without skipped marks and invisibles)
@@ -910,12 +934,18 @@ class Pass {
     return DecodeValidUtf8(reinterpret_cast<const unsigned char*>(work_.data()) + i, len);
   }
   bool EntityAt(uint32_t i) const { return i == next_entity_begin_; }
+  // True, and restart_ set, for a character NFC could change before NFC was done.
+  bool MustRestart(const CharInfo& info) const {
+    if ((info.flags & internal::kFlagNotNfcInert) == 0 || nfc_done_) return false;
+    restart_ = true;
+    return true;
+  }
   // Whether a word starts at work offset k: an entity, or a letter or digit that NFC leaves
   // alone (or NFC was done). A gap of one space ends before it.
   bool WordStartsAt(uint32_t k) const {
-    if (EntityAt(k)) return true;
     const auto b = static_cast<unsigned char>(work_[k]);
-    if (b < 0x80) return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+    if (b < 0x80) return (impl_.fast_info[b].bits & internal::kFastWordStart) != 0 || EntityAt(k);
+    if (EntityAt(k)) return true;
     char32_t cp;
     uint32_t len;
     const CharInfo info = InfoAt(k, cp, len);
@@ -936,9 +966,26 @@ class Pass {
   void Join();
   void Emit(bool last);
   void EmitWord(const Item& item);
+  void EmitWordGlyphs(Span word_span, uint32_t b, uint32_t e);
+  void EmitEntity(size_t index, uint32_t b, uint32_t e);
   void EmitTransformed(const Glyph* w, size_t n, Span word_span);
   void EmitSimple(const Glyph* w, size_t n, Span word_span);
-  void ComposeMarks(const Item& item);
+  void EmitExpansion(const Expansion& expansion, Span word_span);
+  // The expansion of the word of n letters whose canonical forms are lower(0..n), or null. The
+  // teencode key is the word's canonical form; a filter on its code points rejects almost every
+  // word before the key is encoded and looked up.
+  template <class Lower>
+  const Expansion* FindTeencode(size_t n, Lower&& lower) {
+    if (n == 0 || n > impl_.teencode.max_key_bytes() ||
+        !impl_.teencode.MayBeKey(
+            TeencodeMap::FilterHash(lower(0), n > 1 ? lower(1) : 0, lower(n - 1), n))) {
+      return nullptr;
+    }
+    key_.clear();
+    for (size_t k = 0; k < n; ++k) AppendUtf8(key_, lower(k));
+    return impl_.teencode.Find(key_);
+  }
+  void ComposeMarks(uint32_t b, uint32_t e);
   void EmitFoldedToken(std::string_view bytes, const uint8_t* marks, Span span, TokenKind kind);
   void EmitGap(const Gap& gap, Span span);
   void BeginToken(Span span, bool attach_canonical);
@@ -1113,9 +1160,13 @@ void Pass::FastSteps(uint32_t& pos) {
     } else {
       lean = options_.canonical ? LeanRun<false, true>(pos) : LeanRun<false, false>(pos);
     }
-    if (lean != Lean::kGlyphs) return;
+    if (lean == Lean::kDone || restart_) return;
     uint32_t next = 0;
-    if (!GlyphStep(pos, next)) return;
+    if (lean == Lean::kGlyphs && GlyphStep(pos, next)) {
+      pos = next;
+      continue;
+    }
+    if (restart_ || !ShortStep(pos, next)) return;
     pos = next;
   }
 }
@@ -1245,7 +1296,13 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
     // one ASCII punctuation mark and a space before an ASCII letter or digit (", ", ". ").
     GapAfter gap;
     bool plain_space = false;
-    if (i + 1 < n && bytes[i] == ' ' && i != entity) plain_space = WordStartsAt(i + 1);
+    if (i + 1 < n && bytes[i] == ' ' && i != entity) {
+      // WordStartsAt, with its commonest case inline: an ASCII letter or digit.
+      plain_space =
+          bytes[i + 1] < 0x80
+              ? (fast[bytes[i + 1]].bits & internal::kFastWordStart) != 0 || i + 1 == entity
+              : WordStartsAt(i + 1);
+    }
     if (plain_space) {
       // (FinishStep would emit nothing for it.)
     } else if (i + 2 < n && bytes[i] < 0x80 && bytes[i + 1] == ' ' && i != entity &&
@@ -1261,29 +1318,33 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
     } else if (!ParseGapAfterWord(i, gap)) {
       return Lean::kNo;
     }
+    // (ToneWouldMove's first test inline: most toned words have that one vowel.)
     if (tones == 1 && (all_bits & internal::kFastVietnamese) != 0 &&
+        vowels != uint64_t{1} << toned &&
         ToneWouldMove(f_text + token_begin, f_marks + token_begin, letters, toned, vowels)) {
       return Lean::kGlyphs;
     }
-    if (letters <= impl_.teencode.max_key_bytes() &&
-        impl_.teencode.MayBeKey(
-            TeencodeMap::FilterHash(lower[0], lower[1], lower[letters - 1], letters))) {
-      return Lean::kGlyphs;
+    // A teencode word: its expansion instead (what EmitTransformed does; the letters are final,
+    // the tone stays). The filter lets a few other words through: they are lean words.
+    const Expansion* expansion = FindTeencode(letters, [&](size_t k) { return lower[k]; });
+    if (expansion != nullptr) {
+      // (The word written through the cursors is dropped: they are not committed.)
+      EmitExpansion(*expansion, identity ? Span{pos, last_end} : map.Map(pos, last_end));
+    } else {
+      // Commit: the word (as BeginToken and EmitSimple would have written it), then the gap.
+      f.size = token_begin + letters;
+      folded_.Commit(f);
+      if constexpr (canonical) canonical_.Commit(c);
+      any_token_ = true;
+      Token token;
+      token.begin = static_cast<uint32_t>(token_begin);
+      token.end = static_cast<uint32_t>(token_begin + letters);
+      token.sentence = sentence_;
+      token.clause = clause_;
+      token.kind = TokenKind::kWord;
+      PushToken(token);
+      prev_end_ = identity ? last_end : map.Map(pos, last_end).end;
     }
-
-    // Commit: the word (as BeginToken and EmitSimple would have written it), then the gap.
-    f.size = token_begin + letters;
-    folded_.Commit(f);
-    if constexpr (canonical) canonical_.Commit(c);
-    any_token_ = true;
-    Token token;
-    token.begin = static_cast<uint32_t>(token_begin);
-    token.end = static_cast<uint32_t>(token_begin + letters);
-    token.sentence = sentence_;
-    token.clause = clause_;
-    token.kind = TokenKind::kWord;
-    PushToken(token);
-    prev_end_ = identity ? last_end : map.Map(pos, last_end).end;
     if (plain_space) {
       position = i + 1;
     } else {
@@ -1307,25 +1368,14 @@ bool Pass::GlyphStep(uint32_t pos, uint32_t& next) {
     char32_t cp;
     uint32_t len;
     const CharInfo info = InfoAt(i, cp, len);
-    if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done_) {
-      restart_ = true;
-      return false;
-    }
+    if (MustRestart(info)) return false;
     if (info.cls != CharClass::kLetter) break;
     if ((info.flags & (internal::kFlagHomoglyph | internal::kFlagForeignMarks)) != 0) return false;
     if (info.fold == prev_base || letters == kMaxFastLetters) return false;
     prev_base = info.fold;
     tones += info.tone != 0;
     vietnamese &= (info.flags & internal::kFlagVietnamese) != 0;
-    Glyph& g = w[letters++];
-    g.base = info.fold;
-    g.lower = info.lower;
-    g.b = i;
-    g.e = i + len;
-    g.kind = GlyphKind::kLetter;
-    g.mod = info.mod;
-    g.tone = info.tone;
-    g.flags = info.flags;
+    w[letters++] = LetterGlyph(info, i, i + len);
     i += len;
   }
   if (letters < 2) return false;
@@ -1334,14 +1384,59 @@ bool Pass::GlyphStep(uint32_t pos, uint32_t& next) {
 
   const Span word_span = map_->Map(w[0].b, w[letters - 1].e);
   // PlaceTone changes only a Vietnamese word with exactly one tone; it changes `lower`, so the
-  // teencode filter is asked again after it.
+  // teencode key is read after it.
   if (tones == 1 && vietnamese) PlaceTone(w, letters);
-  if (letters <= impl_.teencode.max_key_bytes() &&
-      impl_.teencode.MayBeKey(
-          TeencodeMap::FilterHash(w[0].lower, w[1].lower, w[letters - 1].lower, letters))) {
-    EmitTransformed(w, letters, word_span);
+  EmitTransformed(w, letters, word_span);
+  FinishStep(gap, next);
+  return true;
+}
+
+// The short step of FastSteps: a word neither lane takes (one letter, a number, letters repeated
+// for emphasis: "e", "ở", "9", "Facebook") or an entity, and its gap, when a cut follows the gap
+// or the text ends there. Join joins such a word only with neighbours of its own kind ("c h ế t",
+// "t.ự", digit groups); the fast path reaches it after a simple word and its gap (or at the
+// start of the text), and a cut follows it, so Region would make of it exactly one item and its
+// gap. It is emitted through the functions Emit uses, without building the region's items.
+bool Pass::ShortStep(uint32_t pos, uint32_t& next) {
+  const auto n = static_cast<uint32_t>(work_.size());
+  const size_t entity = next_entity_;
+  const uint32_t entity_begin = next_entity_begin_;
+  const bool is_entity = EntityAt(pos);
+  uint32_t i = pos;
+  if (is_entity) {
+    i = out_.entities[entity].span.end;
+    PassEntity();  // (the gap after it is read against the entity after it)
   } else {
-    EmitSimple(w, letters, word_span);
+    word_.clear();
+    while (i < n && !EntityAt(i)) {
+      char32_t cp;
+      uint32_t len;
+      const CharInfo info = InfoAt(i, cp, len);
+      if (MustRestart(info)) return false;
+      // The glyphs Scan adds for letters and digits; anything else ends the word (a mark or a
+      // look-alike would join it: the gap parser refuses those).
+      if (info.cls == CharClass::kLetter) {
+        word_.push_back(LetterGlyph(info, i, i + len));
+      } else if (info.cls == CharClass::kDigit) {
+        word_.push_back(DigitGlyph(info, i, i + len));
+      } else {
+        break;
+      }
+      i += len;
+    }
+  }
+  GapAfter gap;
+  const bool cut = (is_entity || !word_.empty()) && ParseGapAfterWord(i, gap) &&
+                   (gap.end == n || (!EntityAt(gap.end) && SimpleWordAt(gap.end)));
+  if (!cut) {
+    next_entity_ = entity;
+    next_entity_begin_ = entity_begin;
+    return false;
+  }
+  if (is_entity) {
+    EmitEntity(entity, pos, i);
+  } else {
+    EmitWordGlyphs(map_->Map(pos, i), pos, i);
   }
   FinishStep(gap, next);
   return true;
@@ -1372,10 +1467,7 @@ bool Pass::ParseGapAfterWord(uint32_t i, GapAfter& out) {
     char32_t cp;
     uint32_t len;
     const CharInfo info = InfoAt(i, cp, len);
-    if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done_) {
-      restart_ = true;
-      return false;
-    }
+    if (MustRestart(info)) return false;
     Gap one;
     // Letters, digits, marks, invisible characters and look-alikes: their context decides.
     if (!SimpleGapChar(info.cls, cp, one)) {
@@ -1470,10 +1562,7 @@ uint32_t Pass::Scan(uint32_t begin) {
     char32_t cp;
     uint32_t len;
     const CharInfo info = InfoAt(i, cp, len);
-    if ((info.flags & internal::kFlagNotNfcInert) != 0 && !nfc_done_) {
-      restart_ = true;
-      return n;
-    }
+    if (MustRestart(info)) return n;
     const uint32_t b = i;
     const uint32_t e = i + len;
     auto next_is_digit = [&] {
@@ -1489,28 +1578,12 @@ uint32_t Pass::Scan(uint32_t begin) {
             SimpleWordAt(i)) {
           return i;  // a cut: the fast path takes over here
         }
-        Glyph g;
-        g.base = info.fold;
-        g.lower = info.lower;
-        g.b = b;
-        g.e = e;
-        g.kind = GlyphKind::kLetter;
-        g.mod = info.mod;
-        g.tone = info.tone;
-        g.flags = info.flags;
-        AddGlyph(g);
+        AddGlyph(LetterGlyph(info, b, e));
         break;
       }
-      case CharClass::kDigit: {
-        Glyph g;
-        g.base = info.fold;
-        g.lower = info.fold;
-        g.b = b;
-        g.e = e;
-        g.kind = GlyphKind::kDigit;
-        AddGlyph(g);
+      case CharClass::kDigit:
+        AddGlyph(DigitGlyph(info, b, e));
         break;
-      }
       case CharClass::kLeet: {
         // "@nh", "$ex": a letter only when written against a letter; "100$" and "@3336" are a
         // number and a symbol.
@@ -1835,7 +1908,7 @@ void Pass::EmitGap(const Gap& gap, Span span) {
 // A combining mark NFC left alone stays alone unless a letter changed under it (a run
 // collapsed, a look-alike mapped). When the word is no longer NFC, compose it and transform the
 // result again, as a second pass would; every glyph then maps to the whole word.
-void Pass::ComposeMarks(const Item& item) {
+void Pass::ComposeMarks(uint32_t b, uint32_t e) {
   if (impl_.nfc == nullptr) return;
   for (int round = 0; round < 4; ++round) {
     if (std::none_of(word_.begin(), word_.end(),
@@ -1857,8 +1930,8 @@ void Pass::ComposeMarks(const Item& item) {
       i += d.length;
       const CharInfo info = internal::Info(d.cp);
       Glyph g;
-      g.b = item.b;
-      g.e = item.e;
+      g.b = b;
+      g.e = e;
       g.lower = info.lower;
       g.base = info.fold;
       g.mod = info.mod;
@@ -1888,47 +1961,60 @@ void Pass::ComposeMarks(const Item& item) {
 
 void Pass::EmitWord(const Item& item) {
   word_.assign(glyphs_.begin() + item.g_begin, glyphs_.begin() + item.g_end);
+  EmitWordGlyphs(map_->Map(item.b, item.e), item.b, item.e);
+}
+
+// Emits the word whose glyphs are in word_ (work bytes [b, e), `word_span` in the original).
+void Pass::EmitWordGlyphs(Span word_span, uint32_t b, uint32_t e) {
   out_.flags |= TransformWord(word_);
-  ComposeMarks(item);
-  EmitTransformed(word_.data(), word_.size(), map_->Map(item.b, item.e));
+  ComposeMarks(b, e);
+  EmitTransformed(word_.data(), word_.size(), word_span);
+}
+
+// Emits entity `index` (work bytes [b, e)) as its placeholder token.
+void Pass::EmitEntity(size_t index, uint32_t b, uint32_t e) {
+  static constexpr std::string_view kPlaceholders[] = {"<url>", "<email>", "<phone>", "<handle>"};
+  const Entity& entity = out_.entities[index];
+  const Span span = map_->Map(b, e);
+  BeginToken(span, false);
+  if (options_.canonical) {
+    for (uint32_t p = b; p < e; ++p) canonical_.Put(work_[p], map_->Map(p, p + 1));
+  }
+  EmitFoldedToken(kPlaceholders[static_cast<int>(entity.kind)], nullptr, span, TokenKind::kEntity);
+  prev_end_ = span.end;
 }
 
 // Emits w[0..n) (already transformed) as one word, or as its teencode expansion.
 void Pass::EmitTransformed(const Glyph* w, size_t n, Span word_span) {
-  // The teencode key is the word's canonical form. A filter on its code points rejects almost
-  // every word before the key is encoded and looked up.
-  const Expansion* expansion = nullptr;
-  if (n != 0 && n <= impl_.teencode.max_key_bytes()) {
-    if (impl_.teencode.MayBeKey(
-            TeencodeMap::FilterHash(w[0].lower, n > 1 ? w[1].lower : 0, w[n - 1].lower, n))) {
-      key_.clear();
-      for (size_t k = 0; k < n; ++k) AppendUtf8(key_, w[k].lower);
-      expansion = impl_.teencode.Find(key_);
-    }
-  }
+  const Expansion* expansion = FindTeencode(n, [&](size_t k) { return w[k].lower; });
   if (expansion != nullptr) {
-    out_.flags |= kFlagTeencode;
-    BeginToken(word_span, false);
-    if (options_.canonical) {
-      canonical_.Reserve(expansion->canonical.size());
-      for (char c : expansion->canonical) canonical_.Put(c, word_span);
-    }
-    // One folded token per expansion word, all mapped to the word the child typed.
-    size_t start = 0;
-    const std::string& f = expansion->folded;
-    while (start <= f.size()) {
-      size_t space = f.find(' ', start);
-      if (space == std::string::npos) space = f.size();
-      if (start > 0) folded_.Put(' ', word_span);
-      EmitFoldedToken(std::string_view(f).substr(start, space - start),
-                      expansion->marks.data() + start, word_span, TokenKind::kWord);
-      start = space + 1;
-    }
-    prev_end_ = word_span.end;
+    EmitExpansion(*expansion, word_span);
     return;
   }
 
   EmitSimple(w, n, word_span);
+}
+
+// Emits a teencode word's expansion, every token of it mapped to the word the child typed.
+void Pass::EmitExpansion(const Expansion& expansion, Span word_span) {
+  out_.flags |= kFlagTeencode;
+  BeginToken(word_span, false);
+  if (options_.canonical) {
+    canonical_.Reserve(expansion.canonical.size());
+    for (char c : expansion.canonical) canonical_.Put(c, word_span);
+  }
+  // One folded token per expansion word, all mapped to the word the child typed.
+  size_t start = 0;
+  const std::string& f = expansion.folded;
+  while (start <= f.size()) {
+    size_t space = f.find(' ', start);
+    if (space == std::string::npos) space = f.size();
+    if (start > 0) folded_.Put(' ', word_span);
+    EmitFoldedToken(std::string_view(f).substr(start, space - start),
+                    expansion.marks.data() + start, word_span, TokenKind::kWord);
+    start = space + 1;
+  }
+  prev_end_ = word_span.end;
 }
 
 // Emits w[0..n) as one word (no teencode).
@@ -1974,25 +2060,15 @@ void Pass::Emit(bool last) {
     while (end > first && items_[end - 1].kind == ItemKind::kGap) --end;
   }
 
-  static constexpr std::string_view kPlaceholders[] = {"<url>", "<email>", "<phone>", "<handle>"};
   for (size_t k = first; k < end; ++k) {
     const Item& it = items_[k];
     switch (it.kind) {
       case ItemKind::kWord:
         EmitWord(it);
         break;
-      case ItemKind::kEntity: {
-        const Entity& entity = out_.entities[it.entity];
-        const Span span = map_->Map(it.b, it.e);
-        BeginToken(span, false);
-        if (options_.canonical) {
-          for (uint32_t p = it.b; p < it.e; ++p) canonical_.Put(work_[p], map_->Map(p, p + 1));
-        }
-        EmitFoldedToken(kPlaceholders[static_cast<int>(entity.kind)], nullptr, span,
-                        TokenKind::kEntity);
-        prev_end_ = span.end;
+      case ItemKind::kEntity:
+        EmitEntity(it.entity, it.b, it.e);
         break;
-      }
       case ItemKind::kGap:
         EmitGap(it.gap, map_->Map(it.b, it.e));
         break;

@@ -413,19 +413,27 @@ TEST(NormalizeGoldenTest, EveryOutputIsUnchanged) {
   }
 }
 
+// Whether the fast paths give exactly what the full machinery gives on the whole text, in both
+// views.
+::testing::AssertionResult FastAgreesWithFull(const Normalizer& normalizer,
+                                              const std::string& text) {
+  for (const bool canonical : {true, false}) {
+    const NormalizedText fast = normalizer.Normalize(text, {.canonical = canonical});
+    const NormalizedText full =
+        internal::NormalizeWithoutFastPath(normalizer, text, {.canonical = canonical});
+    if (DigestOf(fast) != DigestOf(full)) {
+      return ::testing::AssertionFailure() << (canonical ? "canonical" : "folded") << ": " << text;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
+
 // The streaming fast path for simple words must give exactly what the full machinery gives on
 // the whole text (the fuzz target checks the same on random input).
 TEST(NormalizeGoldenTest, FastPathAgreesWithTheFullMachinery) {
   auto normalizer = Normalizer::Create(Teencode());
   ASSERT_TRUE(normalizer.has_value());
-  for (const Input& in : Inputs()) {
-    for (const bool canonical : {true, false}) {
-      const NormalizedText fast = normalizer->Normalize(in.text, {.canonical = canonical});
-      const NormalizedText full =
-          internal::NormalizeWithoutFastPath(*normalizer, in.text, {.canonical = canonical});
-      ASSERT_EQ(DigestOf(fast), DigestOf(full)) << in.name << ": " << in.text;
-    }
-  }
+  for (const Input& in : Inputs()) ASSERT_TRUE(FastAgreesWithFull(*normalizer, in.text)) << in.name;
 }
 
 // The gaps the fast path takes itself (a space before any letter, one punctuation mark and a
@@ -445,18 +453,43 @@ TEST(NormalizeGoldenTest, FastPathGapsAgreeWithTheFullMachinery) {
   for (const std::string& gap : gaps) {
     for (const std::string& before : {std::string("xin"), std::string("chào")}) {
       for (const std::string& after : words) {
-        const std::string text = "Bạn " + before + gap + after + " nhé" + gap + "ừ";
-        for (const bool canonical : {true, false}) {
-          const NormalizedText fast = normalizer->Normalize(text, {.canonical = canonical});
-          const NormalizedText full =
-              internal::NormalizeWithoutFastPath(*normalizer, text, {.canonical = canonical});
-          ASSERT_EQ(DigestOf(fast), DigestOf(full)) << text;
-          ++checked;
+        ASSERT_TRUE(
+            FastAgreesWithFull(*normalizer, "Bạn " + before + gap + after + " nhé" + gap + "ừ"));
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, gaps.size() * 2 * words.size());
+}
+
+// The short step (a word neither fast lane takes, emitted on its own when a cut follows it) next
+// to words of its own kind, which the full machinery may join with it ("c h ế t", digit groups,
+// "t.ự"), at the start and end of the text and between ordinary words.
+TEST(NormalizeGoldenTest, ShortStepsAgreeWithTheFullMachinery) {
+  auto normalizer = Normalizer::Create(Teencode());
+  ASSERT_TRUE(normalizer.has_value());
+  const std::vector<std::string> words = {
+      "e",     "ở",   "E",  "a",   "k",  "đ", "9",   "123",          "Facebook",
+      "cứuuu", "ooo", "n0", "4nh", "x2", "ж", "t.ự", "0912 345 678", "http://x.vn",
+      "@user", "chết"};
+  const std::vector<std::string> gaps = {" ", ", ", ". ", " - "};
+  size_t checked = 0;
+  for (const std::string& before : {std::string(), std::string("Bạn ")}) {
+    for (const std::string& after : {std::string(), std::string("nhé"), std::string("e")}) {
+      for (const std::string& gap : gaps) {
+        for (const std::string& first : words) {
+          for (const std::string& second : words) {
+            ASSERT_TRUE(
+                FastAgreesWithFull(*normalizer, before + first + gap + second + gap + after));
+            ++checked;
+          }
         }
       }
     }
   }
-  EXPECT_EQ(checked, gaps.size() * 2 * words.size() * 2);
+  EXPECT_EQ(checked, 2 * 3 * gaps.size() * words.size() * words.size());
+  // Three one-letter words are still joined when the short step reads the first of them.
+  EXPECT_EQ(normalizer->Normalize("Bạn c h ế t nhé").folded, " ban chet nhe ");
 }
 
 // The normaliser reuses its scratch buffers on a thread from one call to the next: a text
