@@ -132,8 +132,8 @@ struct CompiledModel {
 #endif
   }
 
-  // The features of one message, gathered token by token as the matcher finds their ids
-  // (PhraseMatcher::ScanWith), then summed and turned into probabilities (Finish).
+  // The features of one message, gathered from the word ids the matcher found for its tokens
+  // (PhraseMatcher::Scan), then summed and turned into probabilities (Finish).
   class Scorer {
    public:
     Scorer(const CompiledModel& model, const internal::PhraseMatcher& matcher)
@@ -149,18 +149,41 @@ struct CompiledModel {
       // fresh feature by its bit alone.
       seen_[model.rows >> 6] |= uint64_t{1} << (model.rows & 63);
     }
-    // The next token has matcher id `id` (-1: punctuation, or a word no literal or feature has).
-    void Add(int32_t id) {
-      if (id >= 0) {
-        Gather(matcher_.WordTag(id));
+    // The tokens of the message have matcher ids ids[0..count) (-1: punctuation, or a word no
+    // literal or feature has). One loop after the matcher's, its state in registers.
+    void Add(const int32_t* ids, size_t count) {
+      size_t n = n_;
+      int32_t previous = previous_;
+      uint64_t* const seen = seen_;
+      const auto rows = static_cast<uint32_t>(model_.rows);
+      // Each feature counts once: a row is gathered without branches (an absent or repeated
+      // feature is written and not counted: whether a word repeats or is a feature is as
+      // unpredictable as it gets), and the batch is summed kBatch rows at a time.
+      const auto gather = [&](int32_t row) {
+        const uint32_t r = row < 0 ? rows : static_cast<uint32_t>(row);
+        uint64_t& bits = seen[r >> 6];
+        const uint64_t fresh = ((bits >> (r & 63)) & 1) ^ 1;
+        bits |= uint64_t{1} << (r & 63);
+        batch_[n] = r;
+        n += fresh;
+      };
+      for (size_t t = 0; t < count; ++t) {
+        const int32_t id = ids[t];
+        if (id < 0) {
+          previous = id;
+          continue;
+        }
+        gather(matcher_.WordTag(id));
         // A pair: the previous token a word with an id (every pair feature's words have one).
-        if (previous_ >= 0) Gather(model_.PairRow(previous_, id));
-        if (n_ >= kBatch) {
-          model_.Sum(batch_, n_, z_);
-          n_ = 0;
+        if (previous >= 0) gather(model_.PairRow(previous, id));
+        previous = id;
+        if (n >= kBatch) {
+          model_.Sum(batch_, n, z_);
+          n = 0;
         }
       }
-      previous_ = id;
+      n_ = n;
+      previous_ = previous;
     }
     void Finish(double* out) {
       model_.Sum(batch_, n_, z_);
@@ -172,17 +195,6 @@ struct CompiledModel {
     }
 
    private:
-    // Each feature counts once: a row is gathered without branches (an absent or repeated
-    // feature is written and not counted: whether a word repeats or is a feature is as
-    // unpredictable as it gets), and the batch is summed 256 rows at a time.
-    void Gather(int32_t row) {
-      const size_t r = row < 0 ? model_.rows : static_cast<size_t>(row);
-      uint64_t& bits = seen_[r >> 6];
-      const uint64_t fresh = ((bits >> (r & 63)) & 1) ^ 1;
-      bits |= uint64_t{1} << (r & 63);
-      batch_[n_] = static_cast<uint32_t>(r);
-      n_ += fresh;
-    }
     static constexpr size_t kStackWords = 512;  // models of up to 32,767 features: no heap
     static constexpr size_t kBatch = 256;
     const CompiledModel& model_;
@@ -433,12 +445,8 @@ TriageResult Engine::Triage(std::string_view text) const {
   const bool modelled = impl.model.categories != 0;
   std::optional<CompiledModel::Scorer> scorer;
   if (modelled) scorer.emplace(impl.model, impl.matcher);
-  impl.matcher.ScanWith(
-      norm.folded, tokens, token_ids,
-      [&](int32_t id) {
-        if (modelled) scorer->Add(id);
-      },
-      [&](uint32_t segment, uint32_t first, uint32_t last) {
+  impl.matcher.Scan(
+      norm.folded, tokens, token_ids, [&](uint32_t segment, uint32_t first, uint32_t last) {
         if (impl.segment_first[segment] == 0 && !matched(segment - 1)) return true;
         if (!matched(segment)) {
           used[segment >> 6] |= uint64_t{1} << (segment & 63);
@@ -453,7 +461,10 @@ TriageResult Engine::Triage(std::string_view text) const {
   const size_t category_count = lexicon.categories.size();
   // Per category, on the stack (ParseLexicon allows at most kMaxCategories).
   std::array<double, kMaxCategories + 1> probability;  // and the emergency head
-  if (modelled) scorer->Finish(probability.data());
+  if (modelled) {
+    scorer->Add(token_ids.data(), token_ids.size());
+    scorer->Finish(probability.data());
+  }
   std::array<double, kMaxCategories> lexicon_score;
   std::fill_n(lexicon_score.begin(), category_count, -1.0);
   std::array<uint8_t, kMaxCategories> live_category{};

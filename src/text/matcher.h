@@ -55,15 +55,7 @@ class PhraseMatcher {
   /// O(tokens) plus the number of occurrences and the length of the longest literal.
   template <class OnHit>
   void Scan(std::string_view folded, const TokenVector& tokens, std::vector<int32_t>& ids,
-            OnHit&& on_hit) const {
-    ScanWith(
-        folded, tokens, ids, [](int32_t) {}, on_hit);
-  }
-  /// Scan, calling on_token(id) for every token, in order, as its id is found (before any
-  /// on_hit): the classifier's features, in the same pass.
-  template <class OnToken, class OnHit>
-  void ScanWith(std::string_view folded, const TokenVector& tokens, std::vector<int32_t>& ids,
-                OnToken&& on_token, OnHit&& on_hit) const;
+            OnHit&& on_hit) const;
 
   /// Number of distinct words in the literals, and of trie nodes (for tests and reports).
   size_t word_count() const { return words_.size(); }
@@ -160,7 +152,8 @@ inline uint64_t PhraseMatcher::Hash(uint64_t prefix, const char* p, size_t n) {
   return h ^ (h >> 29);
 }
 
-inline int32_t PhraseMatcher::FindWord(const char* p, size_t n, const char* end) const {
+[[gnu::always_inline]] inline int32_t PhraseMatcher::FindWord(const char* p, size_t n,
+                                                              const char* end) const {
   if (word_slots_.empty()) return -1;
   uint64_t prefix;
   if (p + 8 <= end) {
@@ -215,9 +208,9 @@ inline int32_t PhraseMatcher::Child(const Node& n, int32_t word) const {
   }
 }
 
-template <class OnToken, class OnHit>
-void PhraseMatcher::ScanWith(std::string_view folded, const TokenVector& tokens,
-                             std::vector<int32_t>& ids, OnToken&& on_token, OnHit&& on_hit) const {
+template <class OnHit>
+void PhraseMatcher::Scan(std::string_view folded, const TokenVector& tokens,
+                         std::vector<int32_t>& ids, OnHit&& on_hit) const {
   const size_t count = tokens.size();
   ids.resize(count);
   for (size_t t = 0; t < count; ++t) {
@@ -227,7 +220,6 @@ void PhraseMatcher::ScanWith(std::string_view folded, const TokenVector& tokens,
                  ? FindWord(folded.data() + token.begin, token.end - token.begin,
                             folded.data() + folded.size())
                  : -1;
-    on_token(ids[t]);
   }
   const int32_t literal_words =
       literal_words_ < 0 ? static_cast<int32_t>(words_.size()) : literal_words_;
