@@ -863,12 +863,14 @@ PassBuffers& AcquireBuffers(PassBuffers& own) {
 // gaps (runs of spaces and punctuation) and entities. Almost every word is "simple" (two or more
 // letters, no look-alike, no repeated letter, no combining mark) and stands between gaps that hold
 // a space or a punctuation mark; such a word becomes itself with its tone placed, and nothing
-// around it can change it. The pass streams through those words directly (FastSteps). Anything
-// else is a "region" handled by the full machinery (Scan, Join, Emit: split words, one-letter
-// runs, look-alikes, digit groups, entities), which ends at the next cut: a simple word after a
-// space or punctuation mark, where no rule of Join can reach across. Both paths emit through the
-// same functions, so the output is what running the full machinery on the whole text gives
-// (normalize_golden_test.cc pins it; the fuzz target compares the two on random input).
+// around it can change it. The pass streams through those words directly (FastSteps), and through
+// a word of another kind (one letter, a number, an emphasis run, an entity) when a cut follows it
+// (ShortStep). Anything else is a "region" handled by the full machinery (Scan, Join, Emit: split
+// words, one-letter runs, look-alikes, digit groups), which ends at the next cut: a simple word
+// after a space or punctuation mark, where no rule of Join can reach across. All paths emit
+// through the same functions, so the output is what running the full machinery on the whole
+// text gives (normalize_golden_test.cc pins it; the fuzz target compares the two on random
+// input).
 class Pass {
  public:
   Pass(const Normalizer::Impl& impl, const NormalizeOptions& options, NormalizedText& out,
@@ -1201,9 +1203,9 @@ bool ToneWouldMove(const char* base, const uint8_t* marks, size_t n, size_t tone
 }
 
 // The lean lane of FastSteps: simple words of letters with ASCII folds whose tone stays where
-// it is and which is no teencode key, written straight to the output while it is read (through
-// cursors that are committed only when the step succeeds). kGlyphs: a simple word this lane
-// does not handle; kNo: not a fast step at all.
+// it is (and such one-letter words before a cut), written straight to the output while they are
+// read (through cursors that are committed only when the step succeeds), or their teencode
+// expansion. kGlyphs: a simple word this lane does not handle; kNo: not a fast step at all.
 template <bool kIdentity, bool kCanonical>
 Pass::Lean Pass::LeanRun(uint32_t& position) {
   // Everything the loop reads lives in locals: the output is written through char pointers,
@@ -1288,7 +1290,7 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
       i += len;
     }
     if (i == entity && i < n) return Lean::kNo;
-    if (letters < 2) return Lean::kNo;
+    if (letters == 0) return Lean::kNo;
     const uint32_t last_end = i;
 
     // The gap: most often one space before a letter or digit (or an entity), which
@@ -1317,6 +1319,12 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
       gap.empty = false;
     } else if (!ParseGapAfterWord(i, gap)) {
       return Lean::kNo;
+    }
+    // A one-letter word ("e", "ở") may be joined with one-letter words after it ("c h ế t"):
+    // the lane takes it when a cut follows its gap, as ShortStep does.
+    if (letters == 1) {
+      const uint32_t next = plain_space ? i + 1 : gap.end;
+      if (next < n && (EntityAt(next) || !SimpleWordAt(next))) return Lean::kNo;
     }
     // (ToneWouldMove's first test inline: most toned words have that one vowel.)
     if (tones == 1 && (all_bits & internal::kFastVietnamese) != 0 &&
