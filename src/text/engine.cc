@@ -155,12 +155,12 @@ struct CompiledModel {
       size_t n = n_;
       int32_t previous = previous_;
       uint64_t* const seen = seen_;
-      const auto rows = static_cast<uint32_t>(model_.rows);
+      const auto none = static_cast<uint32_t>(model_.rows);  // the row of zeros: no feature
       // Each feature counts once: a row is gathered without branches (an absent or repeated
       // feature is written and not counted: whether a word repeats or is a feature is as
       // unpredictable as it gets), and the batch is summed kBatch rows at a time.
       const auto gather = [&](int32_t row) {
-        const uint32_t r = row < 0 ? rows : static_cast<uint32_t>(row);
+        const uint32_t r = row < 0 ? none : static_cast<uint32_t>(row);
         uint64_t& bits = seen[r >> 6];
         const uint64_t fresh = ((bits >> (r & 63)) & 1) ^ 1;
         bits |= uint64_t{1} << (r & 63);
