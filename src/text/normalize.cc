@@ -1627,6 +1627,11 @@ uint32_t Pass::Scan(uint32_t begin) {
           g.e = e;
           g.kind = GlyphKind::kMark;
           AddGlyph(g);
+        } else if (!items_.empty() && items_.back().kind == ItemKind::kGap) {
+          // A mark with nothing to sit on is dropped, but the gap it was typed in is no longer
+          // one plain space: digit groups on either side stay apart (Join), or a second pass
+          // would read a phone number across the space this pass did not ("180056 \u034780").
+          items_.back().gap.single_space = false;
         }
         break;
       case CharClass::kIgnorable:

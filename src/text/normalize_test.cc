@@ -296,9 +296,27 @@ TEST(NormalizeTest, InvariantsOnTrickyInput) {
                                 "k.o m.u.n",
                                 "đc đk dc",
                                 "uuuuuu",
-                                "cứuuu tửuuu"}) {
+                                "cứuuu tửuuu",
+                                "180056 \xCD\x87"
+                                "80.4"}) {
     ExpectInvariants(n, text);
   }
+}
+
+// Regression (found by fuzz/text_normalize_fuzz.cc): a combining mark typed in the space between
+// two digit groups has nothing to sit on and is dropped, but it kept the first pass from reading
+// a phone number there. The groups stay apart in the canonical view, or a second pass would read
+// one ("18005680") and the normaliser would not be idempotent.
+TEST(NormalizeTest, AMarkInTheGapKeepsDigitGroupsApart) {
+  const Normalizer& n = Real();
+  const NormalizedText r = n.Normalize(
+      "180056 \xCD\x87"
+      "80.4");
+  EXPECT_EQ(r.canonical, "180056, 80.4");
+  EXPECT_TRUE(r.entities.empty());
+  const NormalizedText again = n.Normalize(r.canonical);
+  EXPECT_EQ(again.canonical, r.canonical);
+  EXPECT_TRUE(again.entities.empty());
 }
 
 TEST(NormalizeTest, TeencodeTableIsChecked) {
