@@ -906,6 +906,17 @@ class Pass {
   [[gnu::noinline]] Lean LeanRun(uint32_t& pos);
   bool GlyphStep(uint32_t pos, uint32_t& next);
   bool ShortStep(uint32_t pos, uint32_t& next);
+  // Whether a cut is at work offset p (a simple word after the gap before it), or the text ends.
+  bool CutAt(uint32_t p) { return p == work_.size() || (!EntityAt(p) && SimpleWordAt(p)); }
+  // Whether a one-letter word is at p, and a gap after it ends at a cut.
+  bool OneLetterBeforeCut(uint32_t p) {
+    if (p >= work_.size() || EntityAt(p)) return false;
+    char32_t cp;
+    uint32_t len;
+    if (InfoAt(p, cp, len).cls != CharClass::kLetter) return false;
+    GapAfter gap;
+    return ParseGapAfterWord(p + len, gap) && CutAt(gap.end);
+  }
   struct GapAfter {
     Gap gap;
     uint32_t b = 0, e = 0;  // the gap's characters (without skipped marks and invisibles)
@@ -1322,10 +1333,7 @@ Pass::Lean Pass::LeanRun(uint32_t& position) {
     }
     // A one-letter word ("e", "ở") may be joined with one-letter words after it ("c h ế t"):
     // the lane takes it when a cut follows its gap, as ShortStep does.
-    if (letters == 1) {
-      const uint32_t next = plain_space ? i + 1 : gap.end;
-      if (next < n && (EntityAt(next) || !SimpleWordAt(next))) return Lean::kNo;
-    }
+    if (letters == 1 && !CutAt(plain_space ? i + 1 : gap.end)) return Lean::kNo;
     // (ToneWouldMove's first test inline: most toned words have that one vowel.)
     if (tones == 1 && (all_bits & internal::kFastVietnamese) != 0 &&
         vowels != uint64_t{1} << toned &&
@@ -1405,6 +1413,9 @@ bool Pass::GlyphStep(uint32_t pos, uint32_t& next) {
 // "t.ự", digit groups); the fast path reaches it after a simple word and its gap (or at the
 // start of the text), and a cut follows it, so Region would make of it exactly one item and its
 // gap. It is emitted through the functions Emit uses, without building the region's items.
+// What follows the gap may also be one letter before a cut ("lớp 8 ở Huế"): two one-letter words
+// are not a run Join joins (it takes three), and a letter is no digit group; the lean lane or
+// another short step then takes that letter.
 bool Pass::ShortStep(uint32_t pos, uint32_t& next) {
   const auto n = static_cast<uint32_t>(work_.size());
   const size_t entity = next_entity_;
@@ -1435,7 +1446,7 @@ bool Pass::ShortStep(uint32_t pos, uint32_t& next) {
   }
   GapAfter gap;
   const bool cut = (is_entity || !word_.empty()) && ParseGapAfterWord(i, gap) &&
-                   (gap.end == n || (!EntityAt(gap.end) && SimpleWordAt(gap.end)));
+                   (CutAt(gap.end) || OneLetterBeforeCut(gap.end));
   if (!cut) {
     next_entity_ = entity;
     next_entity_begin_ = entity_begin;
