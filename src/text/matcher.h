@@ -152,6 +152,8 @@ inline uint64_t PhraseMatcher::Hash(uint64_t prefix, const char* p, size_t n) {
   return h ^ (h >> 29);
 }
 
+// Always inlined: Scan's first loop is little else, and the call cost showed (docs/performance.md,
+// fourth round).
 [[gnu::always_inline]] inline int32_t PhraseMatcher::FindWord(const char* p, size_t n,
                                                               const char* end) const {
   if (word_slots_.empty()) return -1;
