@@ -150,10 +150,11 @@ struct CompiledModel {
       seen_[model.rows >> 6] |= uint64_t{1} << (model.rows & 63);
     }
     // The tokens of the message have matcher ids ids[0..count) (-1: punctuation, or a word no
-    // literal or feature has). One loop after the matcher's, its state in registers.
+    // literal or feature has); called once per message. One loop after the matcher's, its state
+    // in registers.
     void Add(const int32_t* ids, size_t count) {
       size_t n = n_;
-      int32_t previous = previous_;
+      int32_t previous = -1;
       uint64_t* const seen = seen_;
       const auto none = static_cast<uint32_t>(model_.rows);  // the row of zeros: no feature
       // Each feature counts once: a row is gathered without branches (an absent or repeated
@@ -183,7 +184,6 @@ struct CompiledModel {
         }
       }
       n_ = n;
-      previous_ = previous;
     }
     void Finish(double* out) {
       model_.Sum(batch_, n_, z_);
@@ -205,7 +205,6 @@ struct CompiledModel {
     uint64_t* seen_ = stack_;
     uint32_t batch_[kBatch + 2];
     size_t n_ = 0;
-    int32_t previous_ = -1;
   };
 };
 
